@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import type { Static, TObject } from 'typebox';
+import { Value } from 'typebox/value';
+
+/** A configuration problem the operator must fix; the message names every bad variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Reads the variables a schema declares from the environment. `NAME_FILE`, when set, wins over
+ * `NAME` (Docker and Kubernetes secrets arrive as files). Values are coerced to the schema's
+ * types and defaults are applied. Values are never echoed in errors: they may be secrets.
+ */
+export function loadConfig<T extends TObject>(schema: T, env: NodeJS.ProcessEnv = process.env): Static<T> {
+  const raw: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const key of Object.keys(schema.properties)) {
+    const file = env[`${key}_FILE`];
+    if (file) {
+      try {
+        raw[key] = readFileSync(file, 'utf8').trim();
+      } catch (error) {
+        problems.push(`${key}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? error})`);
+      }
+    } else if (env[key] !== undefined && env[key] !== '') {
+      raw[key] = env[key];
+    }
+  }
+  const value = Value.Default(schema, Value.Convert(schema, raw)) as Record<string, unknown>;
+  for (const error of Value.Errors(schema, value)) {
+    if (error.keyword === 'required') {
+      const missing = (error.params as { requiredProperties: string[] }).requiredProperties;
+      for (const key of missing) problems.push(`${key} is required (set ${key} or ${key}_FILE)`);
+    } else {
+      const key = error.instancePath.replace(/^\//, '');
+      problems.push(`${key} ${error.message}`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  return value as Static<T>;
+}

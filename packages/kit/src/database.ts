@@ -1,0 +1,142 @@
+import { mkdirSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+
+export interface DatabaseOptions {
+  /** PostgreSQL server URL; when absent an embedded PGlite database is used. */
+  url?: string | undefined;
+  /** PGlite data directory; absent means in memory (tests). */
+  dataDir?: string | undefined;
+  /** Folder of `NNN_name.sql` files applied in order at open. */
+  migrationsDir?: string | undefined;
+  /** Name used for the advisory lock and in logs. */
+  name: string;
+  /** PGlite contrib extensions to load (PostgreSQL servers have them installed). */
+  extensions?: string[];
+  poolMax?: number;
+  onPoolError?: (error: Error) => void;
+}
+
+export interface Database<DB> {
+  db: Kysely<DB>;
+  /** Where the data lives, for logs: `postgresql` or `pglite:<dir>`. */
+  kind: string;
+  /** Resolves when a trivial query answers within the timeout. */
+  ping(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Opens a Kysely database over a pg Pool: a real server, or PGlite behind the same pg API. */
+export async function openDatabase<DB>(options: DatabaseOptions): Promise<Database<DB>> {
+  let pool: pg.Pool;
+  let pglite: PGlite | undefined;
+  let kind: string;
+  if (options.url) {
+    pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolMax ?? 10,
+      connectionTimeoutMillis: 5_000,
+      // Without it a stuck server would hold a request forever.
+      query_timeout: 60_000,
+    });
+    kind = 'postgresql';
+  } else {
+    pglite = await openPglite(options.dataDir, options.extensions ?? []);
+    const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
+    pool = new pg.Pool(createPgConfig(pglite) as unknown as pg.PoolConfig);
+    kind = `pglite:${options.dataDir ?? 'memory'}`;
+  }
+  // An idle client losing its server must not crash the process; the next query reports it.
+  pool.on('error', (error) => options.onPoolError?.(error));
+
+  try {
+    if (options.migrationsDir) await migrate(pool, options.name, options.migrationsDir);
+  } catch (error) {
+    await pool.end().catch(() => {});
+    await pglite?.close().catch(() => {});
+    throw error;
+  }
+
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    kind,
+    async ping(timeoutMs = 2_000) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`database did not answer within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+      });
+      try {
+        await Promise.race([pool.query('select 1'), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async close() {
+      await db.destroy();
+      await pglite?.close();
+    },
+  };
+}
+
+async function openPglite(dataDir: string | undefined, extensions: string[]): Promise<PGlite> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const loaded: Record<string, unknown> = {};
+  for (const name of extensions) {
+    const module = (await import(`@electric-sql/pglite/contrib/${name}`)) as Record<string, unknown>;
+    loaded[name] = module[name];
+  }
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  return PGlite.create(dataDir ?? 'memory://', { extensions: loaded as never });
+}
+
+/**
+ * Applies every migration file not yet recorded, in name order, each in its own transaction.
+ * An advisory lock makes concurrent starters (replicas, restarts) apply each file exactly once.
+ */
+export async function migrate(pool: pg.Pool, name: string, dir: string): Promise<string[]> {
+  const files = (await readdir(dir)).filter((file) => file.endsWith('.sql')).sort();
+  const client = await pool.connect();
+  const applied: string[] = [];
+  try {
+    await client.query('select pg_advisory_lock(hashtext($1))', [`flotilla:migrations:${name}`]);
+    try {
+      await client.query(
+        `create table if not exists schema_migrations (
+           version text primary key,
+           applied_at timestamptz not null default now()
+         )`,
+      );
+      const done = new Set(
+        (await client.query<{ version: string }>('select version from schema_migrations')).rows.map(
+          (row) => row.version,
+        ),
+      );
+      for (const file of files) {
+        if (done.has(file)) continue;
+        const text = await readFile(join(dir, file), 'utf8');
+        await client.query('begin');
+        try {
+          await client.query(text);
+          await client.query('insert into schema_migrations (version) values ($1)', [file]);
+          await client.query('commit');
+        } catch (error) {
+          await client.query('rollback');
+          throw new Error(`migration ${file} failed: ${(error as Error).message}`, { cause: error });
+        }
+        applied.push(file);
+      }
+    } finally {
+      await client.query('select pg_advisory_unlock(hashtext($1))', [`flotilla:migrations:${name}`]);
+    }
+  } finally {
+    client.release();
+  }
+  return applied;
+}

@@ -1,0 +1,24 @@
+export { type Static, Type } from 'typebox';
+export { serviceConfigProperties } from './base-config.js';
+export { type ServiceClient, type ServiceClientOptions, serviceClient, upstreamProblem } from './client.js';
+export { ConfigError, loadConfig } from './config.js';
+export { type Database, type DatabaseOptions, migrate, openDatabase } from './database.js';
+export { isDatabaseUnavailable, toProblem } from './errors.js';
+export {
+  badRequest,
+  conflict,
+  HttpProblem,
+  notFound,
+  PROBLEM_CONTENT_TYPE,
+  type ProblemDocument,
+  unavailable,
+} from './problem.js';
+export { type Listen, runService } from './run.js';
+export {
+  createService,
+  type ReadinessCheck,
+  requestIdFor,
+  type ServiceApp,
+  type ServiceContext,
+  type ServiceDefinition,
+} from './service.js';

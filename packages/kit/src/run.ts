@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify';
+import { ConfigError } from './config.js';
+
+export interface Listen {
+  port: number;
+  host: string;
+}
+
+const DRAIN_TIMEOUT_MS = 15_000;
+
+/**
+ * Starts a built service and owns the process: reports the bound port to a parent launcher
+ * (IPC), and on SIGTERM/SIGINT stops accepting, drains in-flight requests, closes the database
+ * and exits. A configuration error exits with a one-line message instead of a stack trace.
+ */
+export async function runService(
+  build: () => Promise<{ app: FastifyInstance; listen: Listen }>,
+): Promise<void> {
+  let built: { app: FastifyInstance; listen: Listen };
+  try {
+    built = await build();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    process.stderr.write(`startup failed: ${(error as Error).stack ?? error}\n`);
+    process.exit(1);
+  }
+  const { app, listen } = built;
+  await app.listen(listen);
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : listen.port;
+  process.send?.({ type: 'listening', port });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down: draining requests');
+    setTimeout(() => {
+      app.log.error('drain timed out; exiting');
+      process.exit(1);
+    }, DRAIN_TIMEOUT_MS).unref();
+    try {
+      await app.close();
+      process.exit(0);
+    } catch (error) {
+      app.log.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}

@@ -1,0 +1,175 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import type { Kysely } from 'kysely';
+import { type DestinationStream, pino } from 'pino';
+import type { Registry } from 'prom-client';
+import { type Database, type DatabaseOptions, openDatabase } from './database.js';
+import { installProblemHandlers } from './errors.js';
+import { createMetrics, instrumentRequests } from './metrics.js';
+import { HttpProblem, PROBLEM_CONTENT_TYPE } from './problem.js';
+import { validatorCompiler } from './validation.js';
+
+export type ServiceApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export interface ReadinessCheck {
+  name: string;
+  check: () => Promise<void>;
+}
+
+export interface ServiceContext<DB> {
+  /** Absent for services without a database (the gateway). */
+  db: Kysely<DB>;
+  metrics: Registry;
+  log: FastifyBaseLogger;
+  /** Register a dependency `/readyz` must find healthy. */
+  addReadinessCheck(check: ReadinessCheck): void;
+}
+
+export interface ServiceDefinition<DB> {
+  name: string;
+  version?: string;
+  description?: string;
+  /** Omit for a service without a database. */
+  database?: Omit<DatabaseOptions, 'name' | 'onPoolError'>;
+  logLevel?: string;
+  /** Where logs go; tests pass a stream to read them. Defaults to stdout. */
+  logStream?: DestinationStream;
+  bodyLimit?: number;
+  routes: (app: ServiceApp, context: ServiceContext<DB>) => Promise<void> | void;
+}
+
+// Secrets travel in these; they must never reach a log line.
+const REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.accessToken',
+  '*.refreshToken',
+];
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export function requestIdFor(req: IncomingMessage): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+/**
+ * Builds a service: Fastify with TypeBox schemas, problem+json errors, request ids in logs and
+ * responses, Prometheus metrics, health and readiness, OpenAPI, and the database opened and
+ * migrated. Closing the app drains requests and then closes the database.
+ */
+export async function createService<DB>(definition: ServiceDefinition<DB>): Promise<ServiceApp> {
+  const logger = pino(
+    {
+      level: definition.logLevel ?? 'info',
+      base: { service: definition.name },
+      redact: { paths: REDACT, censor: '[redacted]' },
+    },
+    definition.logStream ?? pino.destination(1),
+  );
+
+  const app: ServiceApp = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    genReqId: requestIdFor,
+    bodyLimit: definition.bodyLimit ?? 1024 * 1024,
+    // Graceful drain: refuse new requests with 503 while in-flight ones finish.
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  installProblemHandlers(app);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  // While draining, answer in-flight requests with `connection: close` so keep-alive sockets
+  // do not hold the server open after their last response.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
+  const metrics = createMetrics(definition.name);
+  instrumentRequests(app, metrics);
+
+  let database: Database<DB> | undefined;
+  if (definition.database) {
+    database = await openDatabase<DB>({
+      ...definition.database,
+      name: definition.name,
+      onPoolError: (error) => logger.warn({ err: error }, 'database connection lost'),
+    });
+    logger.info({ database: database.kind }, 'database ready');
+    const opened = database;
+    app.addHook('onClose', async () => opened.close());
+  }
+
+  const readiness: ReadinessCheck[] = [];
+  if (database) {
+    const opened = database;
+    readiness.push({ name: 'database', check: () => opened.ping() });
+  }
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: `Flotilla ${definition.name}`,
+        version: definition.version ?? '0.1.0',
+        ...(definition.description ? { description: definition.description } : {}),
+      },
+    },
+  });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (request, reply) => {
+    const failures: Record<string, string> = {};
+    await Promise.all(
+      readiness.map(async ({ name, check }) => {
+        try {
+          await check();
+        } catch (error) {
+          failures[name] = (error as Error).message;
+        }
+      }),
+    );
+    if (Object.keys(failures).length === 0) return { status: 'ready', checks: readiness.map((c) => c.name) };
+    const problem = new HttpProblem(503, `not ready: ${Object.keys(failures).join(', ')}`, { failures });
+    return reply.code(503).type(PROBLEM_CONTENT_TYPE).send(problem.toJSON(request.url));
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    reply.type(metrics.contentType);
+    return metrics.metrics();
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(async (scope) => {
+    await definition.routes(scope, {
+      db: database?.db as Kysely<DB>,
+      metrics,
+      log: logger,
+      addReadinessCheck: (check) => readiness.push(check),
+    });
+  });
+  return app;
+}

@@ -1,0 +1,90 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../src/index.js';
+import { createTestDatabase, testDatabaseKinds } from '../src/testing.js';
+
+function migrationsDir() {
+  const dir = mkdtempSync(join(tmpdir(), 'kit-migrations-'));
+  writeFileSync(
+    join(dir, '001_things.sql'),
+    'create table things (id int generated always as identity primary key, name text not null);',
+  );
+  // A second statement in the same file: migrations may hold several.
+  writeFileSync(
+    join(dir, '002_counter.sql'),
+    "create table counter (n int not null); insert into counter values (0);\nalter table things add column tag text default 'x';",
+  );
+  return dir;
+}
+
+describe.each(testDatabaseKinds())('openDatabase on %s', (kind) => {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+
+  it('applies migrations once, records them, and runs queries', async () => {
+    const target = await createTestDatabase(kind);
+    cleanups.push(target.drop);
+    const dir = migrationsDir();
+    const dataDir = kind === 'pglite' ? mkdtempSync(join(tmpdir(), 'kit-pglite-')) : undefined;
+    const first = await openDatabase<{ things: { id: number; name: string } }>({
+      name: 'demo',
+      url: target.url,
+      dataDir,
+      migrationsDir: dir,
+    });
+    await first.db.insertInto('things').values({ name: 'kept' }).execute();
+    await first.close();
+
+    // Reopening the same data applies nothing again and keeps the rows.
+    const second = await openDatabase<{ things: { id: number; name: string } }>({
+      name: 'demo',
+      url: target.url,
+      dataDir,
+      migrationsDir: dir,
+    });
+    const rows = await second.db.selectFrom('things').select('name').execute();
+    expect(rows).toEqual([{ name: 'kept' }]);
+    const versions = await sql<{
+      version: string;
+    }>`select version from schema_migrations order by version`.execute(second.db);
+    expect(versions.rows.map((r) => r.version)).toEqual(['001_things.sql', '002_counter.sql']);
+    await second.ping();
+    await second.close();
+  });
+
+  it('fails clearly on a broken migration and leaves it unrecorded', async () => {
+    const target = await createTestDatabase(kind);
+    cleanups.push(target.drop);
+    const dir = mkdtempSync(join(tmpdir(), 'kit-bad-'));
+    writeFileSync(join(dir, '001_bad.sql'), 'create table ok (id int); create tabel oops;');
+    await expect(openDatabase({ name: 'demo', url: target.url, migrationsDir: dir })).rejects.toThrow(
+      /migration 001_bad.sql failed/,
+    );
+  });
+
+  if (kind === 'postgresql') {
+    it('applies each migration exactly once when several replicas start together', async () => {
+      const target = await createTestDatabase(kind);
+      cleanups.push(target.drop);
+      const dir = migrationsDir();
+      // The counter migration would fail (duplicate table) if run twice, so all opening proves once-only.
+      const replicas = await Promise.all(
+        Array.from({ length: 6 }, () => openDatabase({ name: 'demo', url: target.url, migrationsDir: dir })),
+      );
+      const first = replicas[0];
+      if (!first) throw new Error('no replica');
+      const counted = await sql<{ n: number }>`select count(*)::int as n from schema_migrations`.execute(
+        first.db,
+      );
+      expect(counted.rows[0]?.n).toBe(2);
+      const rows = await sql<{ n: number }>`select count(*)::int as n from counter`.execute(first.db);
+      expect(rows.rows[0]?.n).toBe(1);
+      await Promise.all(replicas.map((replica) => replica.close()));
+    });
+  }
+});

@@ -1,0 +1,137 @@
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { conflict, createService, type ServiceApp, Type } from '../src/index.js';
+
+function logCapture() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  return { lines, stream };
+}
+
+let app: ServiceApp | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+async function build(logStream = logCapture().stream) {
+  app = await createService({
+    name: 'demo',
+    logStream,
+    routes(scope) {
+      scope.post(
+        '/things',
+        { schema: { body: Type.Object({ name: Type.String({ minLength: 1 }), size: Type.Integer() }) } },
+        async (request, reply) => reply.code(201).send({ name: request.body.name }),
+      );
+      scope.get('/clash', async () => {
+        throw conflict('already booked', { conflicts: [{ id: 7 }] });
+      });
+      scope.get('/boom', async () => {
+        throw new Error('secret internals');
+      });
+    },
+  });
+  return app;
+}
+
+describe('createService', () => {
+  it('answers health, readiness, metrics and OpenAPI', async () => {
+    const service = await build();
+    expect((await service.inject('/healthz')).json()).toEqual({ status: 'ok' });
+    expect((await service.inject('/readyz')).statusCode).toBe(200);
+    await service.inject('/healthz');
+    const metrics = await service.inject('/metrics');
+    expect(metrics.body).toMatch(
+      /http_requests_total\{[^}]*route="\/healthz"[^}]*status_code="200"[^}]*\} [1-9]/,
+    );
+    const openapi = (await service.inject('/openapi.json')).json();
+    expect(openapi.openapi).toBe('3.1.0');
+    expect(Object.keys(openapi.paths)).toEqual(['/things', '/clash', '/boom']);
+  });
+
+  it('names the invalid field in a 400 problem+json', async () => {
+    const service = await build();
+    const response = await service.inject({
+      method: 'POST',
+      url: '/things',
+      payload: { name: '', size: 'big' },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    const problem = response.json();
+    expect(problem).toMatchObject({ type: 'about:blank', title: 'Bad Request', status: 400 });
+    expect(problem.errors.map((e: { field: string }) => e.field).sort()).toEqual(['body.name', 'body.size']);
+    expect(problem.detail).toContain('body.size');
+  });
+
+  it('names a missing property', async () => {
+    const service = await build();
+    const response = await service.inject({ method: 'POST', url: '/things', payload: { size: 1 } });
+    expect(response.json().errors).toEqual([
+      { field: 'body.name', message: "must have required property 'name'" },
+    ]);
+  });
+
+  it('rejects malformed JSON with a 400 problem, never a 500', async () => {
+    const service = await build();
+    const response = await service.inject({
+      method: 'POST',
+      url: '/things',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"name":',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+  });
+
+  it('renders domain problems with their extensions and unknown routes as 404 problems', async () => {
+    const service = await build();
+    const clash = await service.inject('/clash');
+    expect(clash.statusCode).toBe(409);
+    expect(clash.json()).toMatchObject({ status: 409, detail: 'already booked', conflicts: [{ id: 7 }] });
+    const missing = await service.inject('/nowhere');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ status: 404, detail: 'no route for GET /nowhere' });
+  });
+
+  it('hides internals of unexpected errors but logs them with the request id', async () => {
+    const capture = logCapture();
+    const service = await build(capture.stream);
+    const response = await service.inject({ url: '/boom', headers: { 'x-request-id': 'req-boom-1' } });
+    expect(response.statusCode).toBe(500);
+    expect(response.body).not.toContain('secret internals');
+    expect(response.json().detail).toContain('req-boom-1');
+    const logged = capture.lines.find((line) => line.level === 50);
+    expect(logged).toMatchObject({ reqId: 'req-boom-1', service: 'demo' });
+  });
+
+  it('keeps an incoming x-request-id, or generates one, and logs it', async () => {
+    const capture = logCapture();
+    const service = await build(capture.stream);
+    const kept = await service.inject({ url: '/healthz', headers: { 'x-request-id': 'abc-123' } });
+    expect(kept.headers['x-request-id']).toBe('abc-123');
+    expect(capture.lines.some((line) => line.reqId === 'abc-123')).toBe(true);
+    const generated = await service.inject({
+      url: '/healthz',
+      headers: { 'x-request-id': 'bad id\nwith newline' },
+    });
+    expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('never logs credentials', async () => {
+    const capture = logCapture();
+    const service = await build(capture.stream);
+    await service.inject({
+      url: '/boom',
+      headers: { authorization: 'Bearer top-secret-token', cookie: 'session=top-secret-cookie' },
+    });
+    const text = JSON.stringify(capture.lines);
+    expect(text).not.toContain('top-secret');
+  });
+});
