@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyRequest,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
   type RawServerDefault,
@@ -50,6 +51,8 @@ export interface ServiceDefinition<DB> {
   /** Where logs go; tests pass a stream to read them. Defaults to stdout. */
   logStream?: DestinationStream;
   bodyLimit?: number;
+  /** Replaces the generated `/openapi.json` (the gateway serves the merged document instead). */
+  openApiDocument?: (request: FastifyRequest) => Promise<unknown>;
   routes: (app: ServiceApp, context: ServiceContext<DB>) => Promise<void> | void;
 }
 
@@ -161,7 +164,10 @@ export async function createService<DB>(definition: ServiceDefinition<DB>): Prom
     reply.type(metrics.contentType);
     return metrics.metrics();
   });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  const openApiDocument = definition.openApiDocument;
+  app.get('/openapi.json', { schema: { hide: true } }, async (request) =>
+    openApiDocument ? openApiDocument(request) : app.swagger(),
+  );
 
   await app.register(async (scope) => {
     await definition.routes(scope, {

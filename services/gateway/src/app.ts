@@ -1,0 +1,40 @@
+import swaggerUi from '@fastify/swagger-ui';
+import { createService, type ServiceApp } from '@flotilla/kit';
+import type { DestinationStream } from 'pino';
+import type { GatewayConfig } from './config.js';
+import { OpenApiAggregator } from './openapi.js';
+import { proxyRoutes } from './proxy.js';
+import { serviceUrls } from './routes.js';
+import { webRoutes } from './web.js';
+
+export interface GatewayOptions {
+  logStream?: DestinationStream;
+}
+
+export async function buildApp(config: GatewayConfig, options: GatewayOptions = {}): Promise<ServiceApp> {
+  const upstreams = serviceUrls(config);
+  const aggregator = new OpenApiAggregator(upstreams);
+  return createService({
+    name: 'gateway',
+    description: 'Routes, authenticates and documents every Flotilla service',
+    logLevel: config.LOG_LEVEL,
+    ...(options.logStream ? { logStream: options.logStream } : {}),
+    // The gateway's API is the services' APIs: its document is theirs, merged.
+    openApiDocument: (request) => aggregator.refresh(request.id),
+    async routes(app, { metrics }) {
+      app.addHook('onClose', () => aggregator.close());
+      await app.register(swaggerUi, {
+        routePrefix: '/docs',
+        transformSpecification: () => aggregator.document,
+        // Swagger UI fetches `/docs/json`; merge the services' documents afresh just before.
+        uiHooks: {
+          onRequest: async (request) => {
+            if (request.url.startsWith('/docs/json')) await aggregator.refresh(request.id);
+          },
+        },
+      });
+      await app.register(proxyRoutes, { upstreams, timeoutMs: config.UPSTREAM_TIMEOUT_MS, metrics });
+      await app.register(webRoutes, { webDir: config.WEB_DIR });
+    },
+  });
+}

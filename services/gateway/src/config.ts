@@ -1,0 +1,23 @@
+import { fileURLToPath } from 'node:url';
+import { loadConfig, serviceConfigProperties, Type } from '@flotilla/kit';
+
+const url = (fallbackPort: number) =>
+  Type.String({ format: 'uri', default: `http://127.0.0.1:${fallbackPort}` });
+
+export const GatewayConfigSchema = Type.Object({
+  ...serviceConfigProperties(8080),
+  USERS_URL: url(3001),
+  FLEET_URL: url(3002),
+  TRANSLATION_URL: url(3003),
+  STATS_URL: url(3004),
+  /** Time an upstream has to start answering before the gateway gives up with 504. */
+  UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 30_000 }),
+  /** The built web app; a placeholder page is served while it is missing. */
+  WEB_DIR: Type.String({ default: fileURLToPath(new URL('../../../web/dist', import.meta.url)) }),
+});
+
+export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
+
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
+  return loadConfig(GatewayConfigSchema, env);
+}

@@ -1,0 +1,83 @@
+import replyFrom from '@fastify/reply-from';
+import type {} from '@fastify/swagger';
+import { HttpProblem, PROBLEM_CONTENT_TYPE, type ServiceApp, upstreamProblem } from '@flotilla/kit';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import { resolveRoute, type ServiceName } from './routes.js';
+
+export interface ProxyOptions {
+  upstreams: Record<ServiceName, string>;
+  timeoutMs: number;
+  metrics: Registry;
+}
+
+/**
+ * Forwards `/api/...` (and note 003's root paths) to the owning service. Bodies are streamed
+ * both ways, never buffered: content-type parsing is switched off inside this plugin.
+ */
+export async function proxyRoutes(app: ServiceApp, options: ProxyOptions): Promise<void> {
+  const labelNames = ['service', 'route', 'status_code'] as const;
+  const requests = new Counter({
+    name: 'gateway_upstream_requests_total',
+    help: 'Requests forwarded to each service',
+    labelNames,
+    registers: [options.metrics],
+  });
+  const latency = new Histogram({
+    name: 'gateway_upstream_duration_seconds',
+    help: 'Time until the upstream response completed, by service and route prefix',
+    labelNames,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [options.metrics],
+  });
+
+  await app.register(replyFrom, {
+    undici: { connections: 64, headersTimeout: options.timeoutMs, bodyTimeout: 0 },
+    // A failed upstream gets a problem document at once, not retries that pile up load.
+    maxRetriesOn503: 0,
+    disableRequestLogging: true,
+  });
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+
+  const forward = async (request: FastifyRequest, reply: FastifyReply) => {
+    const [path = '', query] = request.url.split('?', 2);
+    const resolved = resolveRoute(path);
+    if (!resolved) throw new HttpProblem(404, `no route for ${request.method} ${path}`);
+    const { route, upstreamPath } = resolved;
+    const base = options.upstreams[route.service];
+    const target = `${base}${upstreamPath}${query === undefined ? '' : `?${query}`}`;
+    const labels = { service: route.service, route: route.prefix };
+    const stopTimer = latency.startTimer(labels);
+    reply.raw.once('finish', () => {
+      const done = { ...labels, status_code: String(reply.statusCode) };
+      requests.inc(done);
+      stopTimer({ status_code: done.status_code });
+    });
+    return reply.from(target, {
+      rewriteRequestHeaders: (_req, headers) => ({
+        ...headers,
+        'x-request-id': request.id,
+        'x-forwarded-for': request.ip,
+        'x-forwarded-proto': request.protocol,
+        'x-forwarded-host': request.headers.host ?? '',
+      }),
+      onError: (failed, { error }) => {
+        const cause = (error as { cause?: unknown }).cause ?? error;
+        const problem =
+          upstreamProblem(route.service, cause, options.timeoutMs) ??
+          new HttpProblem(502, `the ${route.service} service failed: ${error.message}`, {
+            service: route.service,
+          });
+        request.log.warn({ service: route.service, code: (cause as { code?: string }).code }, problem.detail);
+        if (problem.status === 503) failed.header('retry-after', '5');
+        failed.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem.toJSON(request.url));
+      },
+    });
+  };
+
+  app.all('/api/*', { schema: { hide: true } }, forward);
+  app.all('/create_user', { schema: { hide: true } }, forward);
+  app.all('/get_user', { schema: { hide: true } }, forward);
+}
