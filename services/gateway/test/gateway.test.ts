@@ -1,0 +1,158 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import type { ServiceApp } from '@flotilla/kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.js';
+import { loadGatewayConfig } from '../src/config.js';
+import { startUpstream } from './upstream.js';
+
+/** A port nothing listens on: bound, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+let upstream: Awaited<ReturnType<typeof startUpstream>>;
+let gateway: ServiceApp;
+let base: string;
+
+beforeAll(async () => {
+  upstream = await startUpstream();
+  const down = `http://127.0.0.1:${await closedPort()}`;
+  const config = loadGatewayConfig({
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    FLEET_URL: upstream.url,
+    USERS_URL: upstream.url,
+    TRANSLATION_URL: down,
+    STATS_URL: down,
+    UPSTREAM_TIMEOUT_MS: '400',
+    WEB_DIR: '/nonexistent',
+  });
+  gateway = await buildApp(config);
+  await gateway.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(gateway.server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await gateway?.close();
+  await upstream?.close();
+});
+
+describe('gateway routing', () => {
+  it('forwards /api paths without the /api prefix, keeping the query', async () => {
+    const response = await fetch(`${base}/api/cars/5/allocations?from=2026-01-01T00:00:00Z`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      method: 'GET',
+      url: '/cars/5/allocations?from=2026-01-01T00:00:00Z',
+    });
+  });
+
+  it("forwards note 003's root paths unchanged", async () => {
+    const response = await fetch(`${base}/create_user?userid=1&username=John`, { method: 'POST' });
+    expect(await response.json()).toMatchObject({
+      method: 'POST',
+      url: '/create_user?userid=1&username=John',
+    });
+  });
+
+  it('answers an unknown API path with a 404 problem, without calling any service', async () => {
+    const before = upstream.seen.length;
+    const response = await fetch(`${base}/api/spaceships`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect(upstream.seen.length).toBe(before);
+  });
+
+  it('forwards the caller’s request id, or the one it generated', async () => {
+    await fetch(`${base}/api/cars`, { headers: { 'x-request-id': 'trace-me-42' } });
+    expect(upstream.seen.at(-1)?.headers['x-request-id']).toBe('trace-me-42');
+    const response = await fetch(`${base}/api/cars`);
+    const generated = response.headers.get('x-request-id');
+    expect(generated).toMatch(/^[0-9a-f-]{36}$/);
+    expect(upstream.seen.at(-1)?.headers['x-request-id']).toBe(generated);
+  });
+});
+
+describe('gateway streaming', () => {
+  it('streams a request body far larger than its own body limit, byte for byte', async () => {
+    const body = randomBytes(24 * 1024 * 1024);
+    const response = await fetch(`${base}/api/cars/upload`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body,
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      bytes: body.length,
+      sha256: createHash('sha256').update(body).digest('hex'),
+    });
+  });
+
+  it('streams a large response through', async () => {
+    const response = await fetch(`${base}/api/cars/big`);
+    expect((await response.arrayBuffer()).byteLength).toBe(20 * 1024 * 1024);
+  });
+});
+
+describe('gateway faults', () => {
+  it('answers 503 naming the service when it is down', async () => {
+    const response = await fetch(`${base}/api/translations`);
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('5');
+    const problem = await response.json();
+    expect(problem).toMatchObject({ status: 503, service: 'translation' });
+    expect(problem.detail).toContain('translation service is unavailable');
+  });
+
+  it('answers 504 naming the service when it is too slow', async () => {
+    const response = await fetch(`${base}/api/cars/slow`);
+    expect(response.status).toBe(504);
+    const problem = await response.json();
+    expect(problem).toMatchObject({ status: 504, service: 'fleet' });
+    expect(problem.detail).toContain('did not answer within 400 ms');
+  });
+
+  it('counts upstream requests per service and status', async () => {
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(
+      /gateway_upstream_requests_total\{[^}]*service="fleet"[^}]*status_code="504"[^}]*\} 1/,
+    );
+    expect(metrics).toMatch(
+      /gateway_upstream_requests_total\{[^}]*service="translation"[^}]*status_code="503"/,
+    );
+  });
+});
+
+describe('gateway documents and pages', () => {
+  it('merges reachable services’ OpenAPI under their public paths', async () => {
+    const document = await (await fetch(`${base}/openapi.json`)).json();
+    expect(Object.keys(document.paths)).toContain('/api/cars');
+    expect(Object.keys(document.paths)).not.toContain('/internal');
+    expect(document.paths['/api/cars'].get.tags[0]).toBe('fleet');
+    expect(document.components.schemas['fleet.def-0']).toEqual({ type: 'object' });
+    expect(document.paths['/api/cars'].get.responses['200'].$ref).toBe('#/components/schemas/fleet.def-0');
+    expect(document.info.description).toContain('translation, stats');
+  });
+
+  it('serves Swagger UI at /docs with the merged document', async () => {
+    const page = await fetch(`${base}/docs/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('swagger');
+    const spec = await (await fetch(`${base}/docs/json`)).json();
+    expect(Object.keys(spec.paths)).toContain('/api/cars');
+  });
+
+  it('serves the web app for page routes and problem 404s for other paths', async () => {
+    const page = await fetch(`${base}/fleet/cars`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>Flotilla</title>');
+    const missing = await fetch(`${base}/favicon-nope.png`);
+    expect(missing.status).toBe(404);
+  });
+});

@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+}
+
+/** A real HTTP service standing in for an upstream: it records what reached it. */
+export async function startUpstream(): Promise<{ url: string; seen: Seen[]; close(): Promise<void> }> {
+  const seen: Seen[] = [];
+  const server: Server = createServer((request, response) => {
+    seen.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers });
+    if (request.url === '/openapi.json') {
+      response.setHeader('content-type', 'application/json');
+      response.end(
+        JSON.stringify({
+          openapi: '3.1.0',
+          info: { title: 'fake', version: '1' },
+          paths: {
+            '/cars': { get: { responses: { 200: { $ref: '#/components/schemas/def-0' } } } },
+            '/internal': { get: {} },
+          },
+          components: { schemas: { 'def-0': { type: 'object' } } },
+        }),
+      );
+      return;
+    }
+    if (request.url?.startsWith('/cars/slow')) {
+      setTimeout(() => response.end('late'), 2_000).unref();
+      return;
+    }
+    if (request.url?.startsWith('/cars/big')) {
+      const chunk = Buffer.alloc(1024 * 1024, 'x');
+      let sent = 0;
+      const write = () => {
+        while (sent < 20) {
+          sent += 1;
+          if (!response.write(chunk)) return void response.once('drain', write);
+        }
+        response.end();
+      };
+      write();
+      return;
+    }
+    const hash = createHash('sha256');
+    let bytes = 0;
+    request.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      hash.update(chunk);
+    });
+    request.on('end', () => {
+      response.setHeader('content-type', 'application/json');
+      response.end(
+        JSON.stringify({ method: request.method, url: request.url, bytes, sha256: hash.digest('hex') }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
