@@ -1,0 +1,56 @@
+import { access } from 'node:fs/promises';
+import { Glosser } from './dictionary/gloss.js';
+import { type LexiconStats, loadLexicon } from './dictionary/lexicon.js';
+import { EngineUnavailableError, type EngineStatus, type TranslationEngine, throwIfAborted } from './types.js';
+
+/** Where Debian's `trans-de-en` package installs the Ding dictionary. */
+export const DEFAULT_DICTIONARY_PATH = '/usr/share/trans/de-en';
+
+export function dictionaryPath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DICTIONARY_PATH || DEFAULT_DICTIONARY_PATH;
+}
+
+export const DICTIONARY_MISSING_HINT =
+  'install the Debian package trans-de-en (apt-get install trans-de-en) or set DICTIONARY_PATH';
+
+/** The offline fallback: a word-by-word gloss over the Ding German–English dictionary. */
+export class DictionaryEngine implements TranslationEngine {
+  readonly name = 'dictionary';
+  readonly kind = 'fallback';
+  readonly stats: LexiconStats;
+  readonly #glosser: Glosser;
+  readonly #path: string;
+
+  private constructor(glosser: Glosser, stats: LexiconStats, path: string) {
+    this.#glosser = glosser;
+    this.stats = stats;
+    this.#path = path;
+  }
+
+  static async load(path: string = dictionaryPath()): Promise<DictionaryEngine> {
+    try {
+      await access(path);
+    } catch {
+      throw new EngineUnavailableError(`dictionary file ${path} not found: ${DICTIONARY_MISSING_HINT}`);
+    }
+    const { lexicon, stats } = await loadLexicon(path);
+    if (lexicon.size === 0) {
+      throw new EngineUnavailableError(`dictionary file ${path} holds no Ding entries (expected "German :: English" lines)`);
+    }
+    return new DictionaryEngine(new Glosser(lexicon), stats, path);
+  }
+
+  status(): EngineStatus {
+    return {
+      ready: true,
+      reason: `dictionary fallback (word-by-word gloss, not a real translation) from ${this.#path}, ${this.stats.keys} entries`,
+    };
+  }
+
+  async translateBatch(sentences: string[], signal?: AbortSignal): Promise<string[]> {
+    throwIfAborted(signal);
+    return sentences.map((s) => this.#glosser.glossSentence(s));
+  }
+
+  async close(): Promise<void> {}
+}

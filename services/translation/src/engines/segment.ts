@@ -1,0 +1,85 @@
+/**
+ * Splits text into sentences for translation while keeping everything between them
+ * (spaces, line breaks, blank lines) verbatim, so the translation keeps the layout.
+ */
+
+/** The text as alternating pieces: `gap` pieces are copied, `sentence` pieces translated. */
+export interface Piece {
+  readonly kind: 'sentence' | 'gap';
+  readonly text: string;
+}
+
+export interface Segmented {
+  readonly pieces: readonly Piece[];
+  /** The sentence pieces' texts, in order (what gets translated). */
+  readonly sentences: readonly string[];
+}
+
+/** Longer "sentences" (lists, tables, text without punctuation) are cut at whitespace. */
+export const DEFAULT_MAX_SENTENCE_CHARS = 1000;
+
+const segmenter = new Intl.Segmenter('de', { granularity: 'sentence' });
+const LEADING_SPACE = /^\s+/u;
+const TRAILING_SPACE = /\s+$/u;
+
+export function segmentText(text: string, maxSentenceChars = DEFAULT_MAX_SENTENCE_CHARS): Segmented {
+  const pieces: Piece[] = [];
+  const push = (kind: Piece['kind'], part: string): void => {
+    if (part === '') return;
+    const last = pieces.at(-1);
+    // Adjacent gaps merge so that reassembly is a plain join.
+    if (kind === 'gap' && last?.kind === 'gap') pieces[pieces.length - 1] = { kind, text: last.text + part };
+    else pieces.push({ kind, text: part });
+  };
+  for (const { segment } of segmenter.segment(text)) {
+    // ICU breaks after line breaks already; split again so a sentence never spans lines.
+    for (const line of segment.split(/(\r\n|\n|\r)/u)) {
+      const lead = LEADING_SPACE.exec(line)?.[0] ?? '';
+      const rest = line.slice(lead.length);
+      const trail = TRAILING_SPACE.exec(rest)?.[0] ?? '';
+      const core = rest.slice(0, rest.length - trail.length);
+      push('gap', lead);
+      for (const chunk of splitLong(core, maxSentenceChars)) push(chunk.kind, chunk.text);
+      push('gap', trail);
+    }
+  }
+  const sentences = pieces.filter((p) => p.kind === 'sentence').map((p) => p.text);
+  return { pieces, sentences };
+}
+
+/** Cuts an over-long sentence at whitespace (or hard, if it has none) into ≤ max chars. */
+function splitLong(core: string, max: number): Piece[] {
+  if (core.length <= max) return core === '' ? [] : [{ kind: 'sentence', text: core }];
+  const out: Piece[] = [];
+  let rest = core;
+  while (rest.length > max) {
+    let cut = rest.lastIndexOf(' ', max);
+    if (cut <= 0) cut = max;
+    const head = rest.slice(0, cut);
+    const spaces = /^\s*/u.exec(rest.slice(cut))?.[0] ?? '';
+    out.push({ kind: 'sentence', text: head });
+    if (spaces) out.push({ kind: 'gap', text: spaces });
+    rest = rest.slice(cut + spaces.length);
+  }
+  if (rest) out.push({ kind: 'sentence', text: rest });
+  return out;
+}
+
+/** Puts translated sentences back in place of the originals, gaps untouched. */
+export function reassemble(segmented: Segmented, translated: readonly string[]): string {
+  if (translated.length !== segmented.sentences.length) {
+    throw new Error(`expected ${segmented.sentences.length} translated sentences, got ${translated.length}`);
+  }
+  let i = 0;
+  let out = '';
+  for (const piece of segmented.pieces) out += piece.kind === 'gap' ? piece.text : translated[i++];
+  return out;
+}
+
+/** Groups items into batches of at most `size`. */
+export function batches<T>(items: readonly T[], size: number): T[][] {
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`batch size must be a positive integer, got ${size}`);
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
