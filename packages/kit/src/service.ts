@@ -5,7 +5,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyReply,
   type FastifyRequest,
+  LogController,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
   type RawServerDefault,
@@ -67,6 +69,31 @@ const REDACT = [
   '*.refreshToken',
 ];
 
+// Probes and scrapes would drown the log at info level.
+const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** One line per request, when it completes; probes and scrapes only at debug level. */
+class OneLineLogs extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    const fields = {
+      req: { method: request.method, url: request.url },
+      res: { statusCode: reply.statusCode },
+      responseTime: reply.elapsedTime,
+      ...(error ? { err: error } : {}),
+    };
+    if (error) request.log.error(fields, 'request errored');
+    else if (QUIET_ROUTES.has(request.routeOptions.url ?? '') && reply.statusCode < 400)
+      request.log.debug(fields, 'request completed');
+    else request.log.info(fields, 'request completed');
+  }
+}
+
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export function requestIdFor(req: IncomingMessage): string {
@@ -95,6 +122,7 @@ export async function createService<DB>(definition: ServiceDefinition<DB>): Prom
     bodyLimit: definition.bodyLimit ?? 1024 * 1024,
     // Graceful drain: refuse new requests with 503 while in-flight ones finish.
     return503OnClosing: true,
+    logController: new OneLineLogs(),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
