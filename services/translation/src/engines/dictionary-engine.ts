@@ -1,7 +1,12 @@
 import { access } from 'node:fs/promises';
 import { Glosser } from './dictionary/gloss.js';
 import { type LexiconStats, loadLexicon } from './dictionary/lexicon.js';
-import { EngineUnavailableError, type EngineStatus, type TranslationEngine, throwIfAborted } from './types.js';
+import {
+  type EngineStatus,
+  EngineUnavailableError,
+  type TranslationEngine,
+  throwIfAborted,
+} from './types.js';
 
 /** Where Debian's `trans-de-en` package installs the Ding dictionary. */
 export const DEFAULT_DICTIONARY_PATH = '/usr/share/trans/de-en';
@@ -35,7 +40,9 @@ export class DictionaryEngine implements TranslationEngine {
     }
     const { lexicon, stats } = await loadLexicon(path);
     if (lexicon.size === 0) {
-      throw new EngineUnavailableError(`dictionary file ${path} holds no Ding entries (expected "German :: English" lines)`);
+      throw new EngineUnavailableError(
+        `dictionary file ${path} holds no Ding entries (expected "German :: English" lines)`,
+      );
     }
     return new DictionaryEngine(new Glosser(lexicon), stats, path);
   }

@@ -29,6 +29,8 @@ export class EngineUnavailableError extends Error {
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) {
-    throw signal.reason instanceof Error ? signal.reason : new DOMException('Translation aborted', 'AbortError');
+    throw signal.reason instanceof Error
+      ? signal.reason
+      : new DOMException('Translation aborted', 'AbortError');
   }
 }

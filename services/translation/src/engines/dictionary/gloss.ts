@@ -18,7 +18,11 @@ export class Glosser {
   }
 
   glossSentence(sentence: string): string {
-    const words = [...sentence.matchAll(WORD)].map((m) => ({ text: m[0], start: m.index, end: m.index + m[0].length }));
+    const words = [...sentence.matchAll(WORD)].map((m) => ({
+      text: m[0],
+      start: m.index,
+      end: m.index + m[0].length,
+    }));
     let out = '';
     let cursor = 0;
     let skipSpace = false;

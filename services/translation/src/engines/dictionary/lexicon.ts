@@ -81,7 +81,13 @@ export function buildLexicon(text: string): { lexicon: Lexicon; lines: number } 
         }
         if (!gloss) continue;
         const score =
-          rank(alt, sub, key.wordCount, labelPenalty(rawDe) + headPenalty + labelPenalty(enAlts[0] ?? ''), deSubs.length) +
+          rank(
+            alt,
+            sub,
+            key.wordCount,
+            labelPenalty(rawDe) + headPenalty + labelPenalty(enAlts[0] ?? ''),
+            deSubs.length,
+          ) +
           lines * 1e-7;
         const table = key.capitalised ? upper : lower;
         const existing = table.get(key.phrase);
