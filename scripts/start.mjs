@@ -48,19 +48,14 @@ say(
   `ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s: ${shown}  (API docs: ${shown}/docs; Ctrl-C stops)`,
 );
 
-/** `tsc -b` is incremental: a no-op when nothing changed, so it runs every start. */
+/** The same build as after `npm ci`; incremental, so a no-op when nothing changed. */
 function build() {
-  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  if (!existsSync(tsc)) fail('dependencies are missing: run `npm ci` first');
+  if (!existsSync(join(ROOT, 'node_modules', 'typescript')))
+    fail('dependencies are missing: run `npm ci` first');
   try {
-    execFileSync(process.execPath, [tsc, '-b'], { cwd: ROOT, stdio: 'inherit' });
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
   } catch {
-    fail('the TypeScript build failed (see above)');
-  }
-  const web = join(ROOT, 'web');
-  if (existsSync(join(web, 'package.json')) && !existsSync(join(web, 'dist', 'index.html'))) {
-    say('building the web app');
-    execFileSync('npm', ['run', 'build', '--workspace', 'web'], { cwd: ROOT, stdio: 'inherit' });
+    process.exit(1);
   }
 }
 
@@ -99,6 +94,7 @@ function startChild(name, extraEnv, port = 0) {
     for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
     const child = fork(entryPoint(name), [], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     state.process = child;
+    say(`${name} started (pid ${child.pid})`);
     state.startedAt = Date.now();
     prefixLines(name, child.stdout, process.stdout);
     prefixLines(name, child.stderr, process.stderr);

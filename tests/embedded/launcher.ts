@@ -1,0 +1,84 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface RunningStack {
+  url: string;
+  process: ChildProcess;
+  output: string[];
+  /** Milliseconds from spawn to the launcher's "ready" line. */
+  readyMs: number;
+  pids: Map<string, number>;
+  stop(): Promise<number | null>;
+}
+
+/** Runs `npm start`'s launcher as a user would, on its own port and data directory. */
+export async function startStack(dataDir: string, env: Record<string, string> = {}): Promise<RunningStack> {
+  const port = await freePort();
+  const started = Date.now();
+  const child = spawn(process.execPath, ['scripts/start.mjs'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), FLOTILLA_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const pids = new Map<string, number>();
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const ready = new Promise<number>((resolve, reject) => {
+    const onLine = (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) {
+        output.push(line);
+        const pid = /^flotilla \| (\w+) started \(pid (\d+)\)/.exec(line);
+        if (pid?.[1] && pid[2]) pids.set(pid[1], Number(pid[2]));
+        if (/^flotilla \| ready in /.test(line)) resolve(Date.now() - started);
+      }
+    };
+    child.stdout?.on('data', onLine);
+    child.stderr?.on('data', onLine);
+    void exited.then((code) =>
+      reject(new Error(`launcher exited (${code}) before ready:\n${output.join('\n')}`)),
+    );
+  });
+  const readyMs = await ready;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    process: child,
+    output,
+    readyMs,
+    pids,
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
