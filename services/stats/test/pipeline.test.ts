@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NOISE } from '../src/domain/clusterers/types.js';
 import { parseLeagueDash } from '../src/domain/parse.js';
 import { assignments, runPipeline } from '../src/domain/pipeline.js';
-import { bestRun, CLUSTERERS } from '../src/domain/search.js';
+import { bestRun, CLUSTERERS, rankingScore } from '../src/domain/search.js';
 import { readNbaJson } from './helpers/sharedData.js';
 
 const input = {
@@ -41,8 +41,9 @@ describe('pipeline on 2018-19', () => {
     if (!best) throw new Error('no run with ≥ 3 clusters');
     expect(best.metrics.clusters).toBeGreaterThanOrEqual(3);
     for (const run of result.runs) {
-      if (run.metrics.clusters >= 3 && run.metrics.silhouette !== null) {
-        expect(run.metrics.silhouette).toBeLessThanOrEqual(best.metrics.silhouette as number);
+      const score = rankingScore(run.metrics);
+      if (run.metrics.clusters >= 3 && score !== null) {
+        expect(score).toBeLessThanOrEqual(rankingScore(best.metrics) as number);
       }
     }
     const rows = assignments(result, best);

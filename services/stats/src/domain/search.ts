@@ -176,19 +176,36 @@ export function* runCandidates(
   }
 }
 
+export interface BestRunOptions {
+  /** Runs with fewer clusters say little about player roles. Default 3. */
+  minClusters?: number;
+  /**
+   * Silhouette leaves noise out (see metrics.ts), so DBSCAN could win by declaring the hard
+   * points noise. When true (default) runs are ranked by silhouette × (1 − noise share), i.e. noise
+   * points count as silhouette 0; for runs without noise this is the plain silhouette.
+   */
+  penaliseNoise?: boolean;
+}
+
+/** Ranking score used by `bestRun`; null when the run cannot be ranked. */
+export function rankingScore(metrics: ClusterMetrics, penaliseNoise = true): number | null {
+  if (metrics.silhouette === null) return null;
+  return penaliseNoise ? metrics.silhouette * (1 - metrics.noiseShare) : metrics.silhouette;
+}
+
 /**
  * The run to promote by default: highest silhouette among runs with at least `minClusters`
- * clusters (fewer clusters say little about player roles). Ties keep the earlier run.
+ * clusters, noise-penalised as described above. Ties keep the earlier run.
  */
 export function bestRun<T extends { metrics: ClusterMetrics }>(
   runs: readonly T[],
-  minClusters = 3,
+  { minClusters = 3, penaliseNoise = true }: BestRunOptions = {},
 ): T | undefined {
-  let best: T | undefined;
+  let best: { run: T; score: number } | undefined;
   for (const run of runs) {
-    const s = run.metrics.silhouette;
-    if (s === null || run.metrics.clusters < minClusters) continue;
-    if (!best || s > (best.metrics.silhouette as number)) best = run;
+    const score = rankingScore(run.metrics, penaliseNoise);
+    if (score === null || run.metrics.clusters < minClusters) continue;
+    if (!best || score > best.score) best = { run, score };
   }
-  return best;
+  return best?.run;
 }
