@@ -44,7 +44,7 @@ export class ModelFetchError extends Error {
  */
 export async function fetchModel(options: FetchOptions): Promise<InstallRecord> {
   const { manifest, destDir } = options;
-  await mkdir(destDir, { recursive: true });
+  const created = await mkdir(destDir, { recursive: true });
   const staging = join(destDir, `.fetch-${randomUUID()}`);
   await mkdir(staging);
   try {
@@ -60,6 +60,11 @@ export async function fetchModel(options: FetchOptions): Promise<InstallRecord> 
     await writeFile(recordTmp, `${JSON.stringify(record, null, 2)}\n`);
     await rename(recordTmp, join(destDir, INSTALL_RECORD));
     return record;
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    // A directory we created for nothing would make `auto` think a model is installed.
+    if (created) await rm(created, { recursive: true, force: true });
+    throw error;
   } finally {
     await rm(staging, { recursive: true, force: true });
   }

@@ -31,7 +31,7 @@ export function segmentText(text: string, maxSentenceChars = DEFAULT_MAX_SENTENC
     if (kind === 'gap' && last?.kind === 'gap') pieces[pieces.length - 1] = { kind, text: last.text + part };
     else pieces.push({ kind, text: part });
   };
-  for (const { segment } of segmenter.segment(text)) {
+  for (const segment of sentenceSegments(text)) {
     // ICU breaks after line breaks already; split again so a sentence never spans lines.
     for (const line of segment.split(/(\r\n|\n|\r)/u)) {
       const lead = LEADING_SPACE.exec(line)?.[0] ?? '';
@@ -47,14 +47,40 @@ export function segmentText(text: string, maxSentenceChars = DEFAULT_MAX_SENTENC
   return { pieces, sentences };
 }
 
+/**
+ * ICU (behind Intl.Segmenter) has no German abbreviation list, so "z. B.", "Dr." and
+ * dates like "3. Mai" end a sentence there. Re-join a segment ending in such a token
+ * with the next one, unless a line break separates them.
+ */
+const ABBREVIATION_END =
+  /(?:^|[\s(])(?:\p{L}|\d{1,4}|Dr|Prof|Nr|St|Str|bzw|usw|etc|ca|vgl|ggf|evtl|inkl|bspw|Mio|Mrd|Jh|Jhd|geb|gegr|Hr|Fr|Abs|Art|Bd|Kap|Tel|zB|ebd|sog|u\.a|d\.h|z\.B|v\.a|o\.ä)\.[ \t\u00a0]+$/u;
+
+function* sentenceSegments(text: string): Generator<string> {
+  let pending = '';
+  for (const { segment } of segmenter.segment(text)) {
+    pending += segment;
+    if (ABBREVIATION_END.test(pending)) continue;
+    yield pending;
+    pending = '';
+  }
+  if (pending) yield pending;
+}
+
 /** Cuts an over-long sentence at whitespace (or hard, if it has none) into ≤ max chars. */
 function splitLong(core: string, max: number): Piece[] {
   if (core.length <= max) return core === '' ? [] : [{ kind: 'sentence', text: core }];
   const out: Piece[] = [];
   let rest = core;
   while (rest.length > max) {
-    let cut = rest.lastIndexOf(' ', max);
-    if (cut <= 0) cut = max;
+    // Cut before the last whitespace run within the limit, so no sentence ends in a space.
+    let cut = max;
+    while (cut > 0 && !/\s/u.test(rest[cut] ?? '')) cut--;
+    while (cut > 0 && /\s/u.test(rest[cut - 1] ?? '')) cut--;
+    if (cut <= 0) {
+      cut = max;
+      // Never split a surrogate pair.
+      if (/[\uD800-\uDBFF]/u.test(rest[cut - 1] ?? '')) cut--;
+    }
     const head = rest.slice(0, cut);
     const spaces = /^\s*/u.exec(rest.slice(cut))?.[0] ?? '';
     out.push({ kind: 'sentence', text: head });

@@ -50,7 +50,7 @@ const MARKED_LABELS =
 export function labelPenalty(raw: string): number {
   let penalty = 0;
   for (const _ of raw.matchAll(MARKED_LABELS)) penalty += 2;
-  for (const _ of raw.matchAll(/\[[^\]]*\]/gu)) penalty += 1;
+  for (const _ of raw.matchAll(/\[[^\]]*\]/gu)) penalty += 0.5;
   return penalty;
 }
 

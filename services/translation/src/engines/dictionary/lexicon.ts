@@ -34,7 +34,7 @@ export interface LexiconStats {
 /** Lower is better: first synonym, headword not example, few register labels, rich entry. */
 function rank(altIndex: number, subIndex: number, words: number, penalty: number, subCount: number): number {
   const example = subIndex === 0 ? 0 : words > 1 ? 3 : 1;
-  return altIndex * 2 + example + penalty - Math.min(subCount, 12) * 0.25;
+  return altIndex * 2 + example + penalty - Math.min(subCount, 12) * 0.5;
 }
 
 /**
