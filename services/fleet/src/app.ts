@@ -1,0 +1,47 @@
+import { fileURLToPath } from 'node:url';
+import { createService, type ServiceApp } from '@flotilla/kit';
+import type { Kysely } from 'kysely';
+import type { DestinationStream } from 'pino';
+import type { FleetConfig } from './config.js';
+import { purgeExpiredKeys } from './db/idempotency.js';
+import type { DB } from './db/schema.js';
+import { createFleetMetrics } from './metrics.js';
+import { fleetRoutes } from './routes/index.js';
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
+
+export interface FleetOptions {
+  logStream?: DestinationStream;
+  /**
+   * Hands out the service's own database handle. Tests use it to check the table with SQL and
+   * the benchmark to time plain inserts; with in-memory PGlite there is no other way in.
+   */
+  onDatabase?: (db: Kysely<DB>) => void;
+}
+
+export async function buildApp(config: FleetConfig, options: FleetOptions = {}): Promise<ServiceApp> {
+  return createService<DB>({
+    name: 'fleet',
+    description:
+      'Resources of declared types and their allocations; no two allocations of one resource overlap',
+    logLevel: config.LOG_LEVEL,
+    ...(options.logStream ? { logStream: options.logStream } : {}),
+    database: {
+      url: config.DATABASE_URL,
+      dataDir: config.DATA_DIR,
+      migrationsDir: MIGRATIONS_DIR,
+      extensions: ['btree_gist'],
+    },
+    async routes(app, { db, metrics, log }) {
+      options.onDatabase?.(db);
+      // Expired idempotency keys are only dead weight (a claim takes an expired key over anyway).
+      const purged = await purgeExpiredKeys(db, config.IDEMPOTENCY_TTL_HOURS);
+      if (purged > 0) log.info({ purged }, 'expired idempotency keys removed');
+      await fleetRoutes(app, {
+        db,
+        metrics: createFleetMetrics(metrics),
+        idempotencyTtlHours: config.IDEMPOTENCY_TTL_HOURS,
+      });
+    },
+  });
+}

@@ -1,0 +1,99 @@
+import { type Kysely, sql } from 'kysely';
+import type { Period } from '../domain/period.js';
+import type { DB, JsonObject } from './schema.js';
+
+export interface ResourceRow {
+  id: number;
+  type: string;
+  name: string;
+  attributes: JsonObject;
+  created_at: Date;
+}
+
+const columns = ['id', 'type', 'name', 'attributes', 'created_at'] as const;
+
+export async function insertResource(
+  db: Kysely<DB>,
+  input: { type: string; name: string; attributes: JsonObject },
+): Promise<ResourceRow> {
+  return db
+    .insertInto('resources')
+    .values({ type: input.type, name: input.name, attributes: JSON.stringify(input.attributes) })
+    .returning(columns)
+    .executeTakeFirstOrThrow();
+}
+
+export async function findResource(
+  db: Kysely<DB>,
+  type: string,
+  id: number,
+): Promise<ResourceRow | undefined> {
+  return db
+    .selectFrom('resources')
+    .select(columns)
+    .where('type', '=', type)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/** Locks the resource row: concurrent bookings take a key-share lock on it through the foreign key. */
+export async function lockResource(
+  db: Kysely<DB>,
+  type: string,
+  id: number,
+): Promise<ResourceRow | undefined> {
+  return db
+    .selectFrom('resources')
+    .select(columns)
+    .where('type', '=', type)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function deleteResourceRow(db: Kysely<DB>, id: number): Promise<void> {
+  await db.deleteFrom('resources').where('id', '=', id).execute();
+}
+
+export async function listResources(
+  db: Kysely<DB>,
+  type: string,
+  page: { afterId: number; limit: number },
+): Promise<ResourceRow[]> {
+  return db
+    .selectFrom('resources')
+    .select(columns)
+    .where('type', '=', type)
+    .where('id', '>', page.afterId)
+    .orderBy('id')
+    .limit(page.limit)
+    .execute();
+}
+
+/** Resources of a type with no allocation overlapping the period. */
+export async function listAvailable(
+  db: Kysely<DB>,
+  type: string,
+  period: Period,
+  page: { afterId: number; limit: number },
+): Promise<ResourceRow[]> {
+  const wanted = sql`tstzrange(${period.start.toISOString()}::timestamptz, ${period.end.toISOString()}::timestamptz, '[)')`;
+  return db
+    .selectFrom('resources as r')
+    .select(['r.id', 'r.type', 'r.name', 'r.attributes', 'r.created_at'])
+    .where('r.type', '=', type)
+    .where('r.id', '>', page.afterId)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('allocations as a')
+            .select(sql`1`.as('one'))
+            .whereRef('a.resource_id', '=', 'r.id')
+            .where(sql<boolean>`a.period && ${wanted}`),
+        ),
+      ),
+    )
+    .orderBy('r.id')
+    .limit(page.limit)
+    .execute();
+}

@@ -1,0 +1,35 @@
+import { notFound } from '@flotilla/kit';
+import type { ResourceType } from '../resource-types.js';
+
+const MAX_ID = 2_147_483_647; // ids are PostgreSQL integers
+
+/**
+ * A path id as a number, or undefined when it cannot name a row (`abc`, `0`, `007`, too large).
+ * Such ids are simply not found: answering 400 would tell the client a different story than
+ * "no such car", and passing them to SQL would fail with a range error.
+ */
+export function parseId(text: string): number | undefined {
+  if (!/^[1-9][0-9]{0,9}$/.test(text)) return undefined;
+  const id = Number(text);
+  return id <= MAX_ID ? id : undefined;
+}
+
+export function resourceNotFound(type: ResourceType, id: string | number) {
+  return notFound(`there is no ${type.name} with id ${id}`, {
+    resourceType: type.name,
+    resourceId: String(id),
+  });
+}
+
+export function allocationNotFound(type: ResourceType, resourceId: number, allocationId: string | number) {
+  return notFound(`${type.name} ${resourceId} has no allocation with id ${allocationId}`, {
+    resourceId,
+    allocationId: String(allocationId),
+  });
+}
+
+export function requireId(type: ResourceType, text: string): number {
+  const id = parseId(text);
+  if (id === undefined) throw resourceNotFound(type, text);
+  return id;
+}

@@ -1,0 +1,72 @@
+import { badRequest } from '@flotilla/kit';
+import type { ResourceType } from '../resource-types.js';
+
+/** A half-open period `[start, end)`. */
+export interface Period {
+  start: Date;
+  end: Date;
+}
+
+// PostgreSQL's timestamptz rejects year 0 and the schema's date-time format stops at 9999; an
+// offset can push a valid-looking text outside either, so the bounds are checked after parsing.
+const EARLIEST = new Date('0001-01-01T00:00:00Z').getTime();
+const LATEST = new Date('9999-12-31T23:59:59.999Z').getTime();
+
+/**
+ * An RFC 3339 timestamp (already format-checked by the route schema) as a Date. Precision is
+ * kept to the millisecond, so what is stored is exactly what was validated.
+ */
+export function parseInstant(field: string, text: string): Date {
+  const date = new Date(text);
+  const ms = date.getTime();
+  if (Number.isNaN(ms)) throw badRequest(`${field} is not a valid RFC 3339 timestamp`, { field });
+  if (ms < EARLIEST || ms > LATEST) {
+    throw badRequest(`${field} must lie between 0001-01-01 and 9999-12-31 (UTC)`, { field });
+  }
+  return date;
+}
+
+/** Parses `[start, end)` and insists the period is not empty. */
+export function parsePeriod(
+  startText: string,
+  endText: string,
+  fields: { start: string; end: string } = { start: 'body.start', end: 'body.end' },
+): Period {
+  const start = parseInstant(fields.start, startText);
+  const end = parseInstant(fields.end, endText);
+  if (end.getTime() <= start.getTime()) {
+    throw badRequest(`${fields.end} must be after ${fields.start} (periods are half-open [start, end))`, {
+      field: fields.end,
+    });
+  }
+  return { start, end };
+}
+
+/**
+ * Interval types are booked in whole slots aligned to the slot length since the epoch; every
+ * UTC offset in use is a multiple of 15 minutes, so quarter hours line up in local time too.
+ */
+export function checkSlots(type: ResourceType, period: Period): void {
+  if (type.kind !== 'interval') return;
+  const slotMs = type.slotMinutes * 60_000;
+  const start = period.start.getTime();
+  const end = period.end.getTime();
+  if (start % slotMs === 0 && end % slotMs === 0) return;
+  const covering = {
+    start: new Date(Math.floor(start / slotMs) * slotMs).toISOString(),
+    end: new Date(Math.ceil(end / slotMs) * slotMs).toISOString(),
+  };
+  throw badRequest(
+    `a ${type.name} is booked in whole ${type.slotMinutes}-minute slots: start and end must fall on ` +
+      `${slotBoundaries(type.slotMinutes)}; the smallest valid period covering this request is ` +
+      `[${covering.start}, ${covering.end})`,
+    { slotMinutes: type.slotMinutes, validSlotBoundaries: slotBoundaries(type.slotMinutes), covering },
+  );
+}
+
+function slotBoundaries(minutes: number): string {
+  if (minutes >= 60 || 60 % minutes !== 0) return `multiples of ${minutes} minutes since midnight UTC`;
+  const marks: string[] = [];
+  for (let m = 0; m < 60; m += minutes) marks.push(`:${String(m).padStart(2, '0')}`);
+  return `${marks.join(', ')} past the hour, with zero seconds`;
+}

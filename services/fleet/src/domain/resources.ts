@@ -1,0 +1,114 @@
+import { badRequest, conflict } from '@flotilla/kit';
+import type { Kysely } from 'kysely';
+import { countUnended, unended } from '../db/allocations.js';
+import {
+  deleteResourceRow,
+  findResource,
+  insertResource,
+  listAvailable,
+  listResources,
+  lockResource,
+} from '../db/resources.js';
+import type { DB } from '../db/schema.js';
+import type { ResourceType } from '../resource-types.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { resourceNotFound } from './ids.js';
+import { type Page, toPage } from './page.js';
+import type { Period } from './period.js';
+import { allocationView, type ResourceView, resourceView } from './views.js';
+
+export async function createResource(
+  db: Kysely<DB>,
+  type: ResourceType,
+  input: { name: string; attributes?: Record<string, unknown> | undefined },
+): Promise<ResourceView> {
+  const attributes = input.attributes ?? {};
+  return resourceView(await insertResource(db, { type: type.name, name: input.name, attributes }));
+}
+
+export async function getResource(db: Kysely<DB>, type: ResourceType, id: number): Promise<ResourceView> {
+  const row = await findResource(db, type.name, id);
+  if (!row) throw resourceNotFound(type, id);
+  return resourceView(row);
+}
+
+export interface PageRequest {
+  cursor?: string | undefined;
+  limit: number;
+}
+
+const afterId = (cursor: string | undefined) => (cursor ? (decodeCursor(cursor, ['n'])[0] as number) : 0);
+
+export async function listResourcesPage(
+  db: Kysely<DB>,
+  type: ResourceType,
+  page: PageRequest,
+): Promise<Page<ResourceView>> {
+  const rows = await listResources(db, type.name, { afterId: afterId(page.cursor), limit: page.limit + 1 });
+  return toPage(rows, page.limit, resourceView, (row) => encodeCursor([row.id]));
+}
+
+/** Resources of the type with no allocation overlapping any part of `[from, to)`. */
+export async function availableResourcesPage(
+  db: Kysely<DB>,
+  type: ResourceType,
+  period: Period,
+  page: PageRequest,
+): Promise<Page<ResourceView>> {
+  const rows = await listAvailable(db, type.name, period, {
+    afterId: afterId(page.cursor),
+    limit: page.limit + 1,
+  });
+  return toPage(rows, page.limit, resourceView, (row) => encodeCursor([row.id]));
+}
+
+const LISTED_IN_CONFLICT = 100;
+
+/**
+ * Deletes a resource. Allocations that have not ended block it (409 listing them) unless
+ * `force`, which deletes them too. The resource row is locked first: a booking racing with the
+ * delete either commits before (and is seen here) or waits and then finds the resource gone.
+ */
+export async function deleteResource(
+  db: Kysely<DB>,
+  type: ResourceType,
+  id: number,
+  force: boolean,
+): Promise<{ removedAllocations: number }> {
+  return db.transaction().execute(async (trx) => {
+    const row = await lockResource(trx, type.name, id);
+    if (!row) throw resourceNotFound(type, id);
+    const pending = await countUnended(trx, id);
+    if (pending > 0 && !force) {
+      const listed = (await unended(trx, id, LISTED_IN_CONFLICT)).map(allocationView);
+      throw conflict(
+        `${type.name} ${id} has ${pending} allocation(s) that have not ended; delete them first or repeat with ?force=true to delete them too`,
+        { resourceId: id, unendedCount: pending, allocations: listed },
+      );
+    }
+    await deleteResourceRow(trx, id);
+    return { removedAllocations: pending };
+  });
+}
+
+// PostgreSQL text and jsonb cannot hold NUL characters or unpaired surrogates; refusing them
+// here turns what would be a database error (500) into a 400 naming the field.
+const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const unstorable = (text: string) => text.includes('\u0000') || UNPAIRED_SURROGATE.test(text);
+
+export function checkStorable(value: unknown, field: string): void {
+  if (typeof value === 'string') {
+    if (unstorable(value)) {
+      throw badRequest(`${field} contains a NUL character or an unpaired surrogate, which cannot be stored`, {
+        field,
+      });
+    }
+  } else if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) checkStorable(item, `${field}.${index}`);
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      checkStorable(key, `${field} key ${JSON.stringify(key)}`);
+      checkStorable(item, `${field}.${key}`);
+    }
+  }
+}

@@ -1,0 +1,16 @@
+import { Counter, type Registry } from 'prom-client';
+
+/** Domain counters, labelled by resource type (a bounded set: the type table). */
+export function createFleetMetrics(registry: Registry) {
+  const counter = (name: string, help: string) =>
+    new Counter({ name, help, labelNames: ['type'] as const, registers: [registry] });
+  return {
+    resourcesCreated: counter('fleet_resources_created_total', 'Resources registered'),
+    resourcesDeleted: counter('fleet_resources_deleted_total', 'Resources deleted'),
+    allocationsCreated: counter('allocations_created_total', 'Allocations booked'),
+    allocationsDeleted: counter('fleet_allocations_deleted_total', 'Allocations deleted (one by one)'),
+    allocationConflicts: counter('allocation_conflicts_total', 'Bookings refused because they overlapped'),
+  };
+}
+
+export type FleetMetrics = ReturnType<typeof createFleetMetrics>;
