@@ -80,6 +80,7 @@ describe('noise convention', () => {
       daviesBouldin: expect.closeTo(0.25, 12),
       clusters: 2,
       noiseShare: 0.2,
+      smallestClusterShare: 0.5,
     });
   });
 
@@ -90,6 +91,7 @@ describe('noise convention', () => {
       daviesBouldin: null,
       clusters: 0,
       noiseShare: 1,
+      smallestClusterShare: 0,
     });
   });
 });

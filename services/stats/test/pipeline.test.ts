@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NOISE } from '../src/domain/clusterers/types.js';
 import { parseLeagueDash } from '../src/domain/parse.js';
 import { assignments, runPipeline } from '../src/domain/pipeline.js';
-import { bestRun, CLUSTERERS, rankingScore } from '../src/domain/search.js';
+import { bestRun, CLUSTERERS, isEligibleForBest, rankingScore } from '../src/domain/search.js';
 import { readNbaJson } from './helpers/sharedData.js';
 
 const input = {
@@ -42,7 +42,7 @@ describe('pipeline on 2018-19', () => {
     expect(best.metrics.clusters).toBeGreaterThanOrEqual(3);
     for (const run of result.runs) {
       const score = rankingScore(run.metrics);
-      if (run.metrics.clusters >= 3 && score !== null) {
+      if (isEligibleForBest(run.metrics) && score !== null) {
         expect(score).toBeLessThanOrEqual(rankingScore(best.metrics) as number);
       }
     }
@@ -50,6 +50,27 @@ describe('pipeline on 2018-19', () => {
     const gordon = rows.find((r) => r.playerName === 'Aaron Gordon');
     expect(gordon).toMatchObject({ playerId: 203932, teamAbbreviation: 'ORL', gp: 83 });
     expect(Number.isFinite(gordon?.x)).toBe(true);
+  });
+
+  it('does not choose the degenerate average-linkage 360/1/4 split as best', () => {
+    const sizes = (labels: readonly number[]) => {
+      const counts = new Map<number, number>();
+      for (const label of labels) counts.set(label, (counts.get(label) ?? 0) + 1);
+      return [...counts.values()].sort((a, b) => b - a);
+    };
+    const degenerate = result.runs.find(
+      (r) => r.clusterer === 'agglomerative' && r.params.linkage === 'average' && r.params.k === 3,
+    );
+    if (!degenerate) throw new Error('average-linkage k=3 run missing');
+    expect(sizes(degenerate.labels)).toEqual([360, 4, 1]);
+    // Without the size rule it would win: the old rule's choice, kept here as the reason for the rule.
+    expect(bestRun(result.runs, { minClusterShare: 0 })).toBe(degenerate);
+
+    const best = bestRun(result.runs);
+    expect(best).not.toBe(degenerate);
+    const bestSizes = sizes(best?.labels ?? []);
+    expect(Math.min(...bestSizes)).toBeGreaterThanOrEqual(0.05 * result.players.length);
+    expect(best).toMatchObject({ clusterer: 'agglomerative', params: { k: 3, linkage: 'ward' } });
   });
 
   it('is deterministic for a seed', () => {

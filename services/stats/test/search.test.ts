@@ -53,12 +53,13 @@ describe('hyperparameter search', () => {
   });
 
   it('prefers runs with at least three clusters, noise counting as silhouette 0', () => {
-    const metrics = (silhouette: number, clusters: number, noiseShare = 0) => ({
+    const metrics = (silhouette: number, clusters: number, noiseShare = 0, smallestClusterShare = 0.2) => ({
       silhouette,
       calinskiHarabasz: 1,
       daviesBouldin: 1,
       clusters,
       noiseShare,
+      smallestClusterShare,
     });
     // 0.8 × (1 − 0.3) = 0.56 < 0.6
     const runs = [
@@ -70,5 +71,24 @@ describe('hyperparameter search', () => {
     expect(bestRun(runs)).toBe(runs[2]);
     expect(bestRun(runs, { penaliseNoise: false })).toBe(runs[3]);
     expect(bestRun(runs, { minClusters: 2 })).toBe(runs[0]);
+  });
+
+  it('refuses runs with a cluster below the minimum share of clustered players', () => {
+    const metrics = (silhouette: number, smallestClusterShare: number) => ({
+      silhouette,
+      calinskiHarabasz: 1,
+      daviesBouldin: 1,
+      clusters: 3,
+      noiseShare: 0,
+      smallestClusterShare,
+    });
+    const runs = [
+      { metrics: metrics(0.9, 0.01) },
+      { metrics: metrics(0.5, 0.05) },
+      { metrics: metrics(0.4, 0.3) },
+    ];
+    expect(bestRun(runs)).toBe(runs[1]);
+    expect(bestRun(runs, { minClusterShare: 0.1 })).toBe(runs[2]);
+    expect(bestRun(runs, { minClusterShare: 0 })).toBe(runs[0]);
   });
 });

@@ -17,6 +17,11 @@ export interface ClusterMetrics {
   clusters: number;
   /** Share of points labelled noise, in [0, 1]. */
   noiseShare: number;
+  /**
+   * Size of the smallest cluster as a share of the clustered (non-noise) points, in [0, 1];
+   * 0 when there is no cluster. Lets the best-run rule refuse splits that isolate a few outliers.
+   */
+  smallestClusterShare: number;
 }
 
 interface Grouped {
@@ -147,12 +152,16 @@ export function daviesBouldin(points: Points, labels: readonly number[]): number
 
 export function scoreClustering(points: Points, labels: readonly number[]): ClusterMetrics {
   const noise = labels.filter((l) => l === NOISE).length;
+  const sizes = new Map<number, number>();
+  for (const label of labels) if (label !== NOISE) sizes.set(label, (sizes.get(label) ?? 0) + 1);
+  const clustered = labels.length - noise;
   return {
     silhouette: silhouette(points, labels),
     calinskiHarabasz: calinskiHarabasz(points, labels),
     daviesBouldin: daviesBouldin(points, labels),
     clusters: new Set(labels.filter((l) => l !== NOISE)).size,
     noiseShare: labels.length === 0 ? 0 : noise / labels.length,
+    smallestClusterShare: clustered === 0 ? 0 : Math.min(...sizes.values()) / clustered,
   };
 }
 

@@ -185,6 +185,23 @@ export interface BestRunOptions {
    * points count as silhouette 0; for runs without noise this is the plain silhouette.
    */
   penaliseNoise?: boolean;
+  /**
+   * Every cluster must hold at least this share of the clustered players (default 0.05).
+   * Without it, average linkage wins on 2018-19 by splitting 360/1/4: a high silhouette for
+   * isolating five outliers, which says nothing about player roles. 0 disables the rule.
+   */
+  minClusterShare?: number;
+}
+
+export const DEFAULT_MIN_CLUSTER_SHARE = 0.05;
+
+/** Whether a run may be chosen as best at all (enough clusters, none of them tiny). */
+export function isEligibleForBest(
+  metrics: ClusterMetrics,
+  { minClusters = 3, minClusterShare = DEFAULT_MIN_CLUSTER_SHARE }: BestRunOptions = {},
+): boolean {
+  // A hair of tolerance so that "exactly 5 %" passes despite floating-point division.
+  return metrics.clusters >= minClusters && metrics.smallestClusterShare >= minClusterShare - 1e-12;
 }
 
 /** Ranking score used by `bestRun`; null when the run cannot be ranked. */
@@ -195,16 +212,18 @@ export function rankingScore(metrics: ClusterMetrics, penaliseNoise = true): num
 
 /**
  * The run to promote by default: highest silhouette among runs with at least `minClusters`
- * clusters, noise-penalised as described above. Ties keep the earlier run.
+ * clusters each holding at least `minClusterShare` of the clustered players, noise-penalised
+ * as described above. Ties keep the earlier run.
  */
 export function bestRun<T extends { metrics: ClusterMetrics }>(
   runs: readonly T[],
-  { minClusters = 3, penaliseNoise = true }: BestRunOptions = {},
+  options: BestRunOptions = {},
 ): T | undefined {
+  const penaliseNoise = options.penaliseNoise ?? true;
   let best: { run: T; score: number } | undefined;
   for (const run of runs) {
     const score = rankingScore(run.metrics, penaliseNoise);
-    if (score === null || run.metrics.clusters < minClusters) continue;
+    if (score === null || !isEligibleForBest(run.metrics, options)) continue;
     if (!best || score > best.score) best = { run, score };
   }
   return best?.run;
