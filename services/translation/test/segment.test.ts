@@ -24,6 +24,20 @@ describe('segmentText', () => {
     ).toBe(text.toUpperCase());
   });
 
+  it('keeps German abbreviations and dates inside their sentence', () => {
+    expect(
+      segmentText('Das ist Dr. Müller. Am 3. Mai kam er. Es waren 300. Dann ging er.').sentences,
+    ).toEqual(['Das ist Dr. Müller.', 'Am 3. Mai kam er.', 'Es waren 300.', 'Dann ging er.']);
+  });
+
+  it('segments a very long single line the same way as short ones', () => {
+    const line = 'Ein Satz mit z. B. Abkürzung. Noch einer! '.repeat(1000).trim();
+    const seg = segmentText(line);
+    expect(seg.sentences).toHaveLength(2000);
+    expect(new Set(seg.sentences)).toEqual(new Set(['Ein Satz mit z. B. Abkürzung.', 'Noch einer!']));
+    expect(reassemble(seg, seg.sentences)).toBe(line);
+  });
+
   it('never lets a sentence span a line break', () => {
     const seg = segmentText('Überschrift ohne Punkt\nText danach');
     expect(seg.sentences).toEqual(['Überschrift ohne Punkt', 'Text danach']);

@@ -55,15 +55,53 @@ export function segmentText(text: string, maxSentenceChars = DEFAULT_MAX_SENTENC
 const ABBREVIATION_END =
   /(?:^|[\s(])(?:\p{L}|\d{1,4}|Dr|Prof|Nr|St|Str|bzw|usw|etc|ca|vgl|ggf|evtl|inkl|bspw|Mio|Mrd|Jh|Jhd|geb|gegr|Hr|Fr|Abs|Art|Bd|Kap|Tel|zB|ebd|sog|u\.a|d\.h|z\.B|v\.a|o\.ä)\.[ \t\u00a0]+$/u;
 
+const ORDINAL_END = /(?:^|[\s(])\d{1,4}\.[ \t\u00a0]+$/u;
+/** After "3." a date or century continues the sentence ("am 3. Mai", "im 19. Jahrhundert"). */
+const ORDINAL_CONTINUES =
+  /^(?:\p{Ll}|Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember|Jahrhundert|Jh)/u;
+
 function* sentenceSegments(text: string): Generator<string> {
   let pending = '';
-  for (const { segment } of segmenter.segment(text)) {
-    pending += segment;
-    if (ABBREVIATION_END.test(pending)) continue;
-    yield pending;
-    pending = '';
+  for (const chunk of icuSizedChunks(text)) {
+    for (const { segment } of segmenter.segment(chunk)) {
+      if (pending && ORDINAL_END.test(pending) && !ORDINAL_CONTINUES.test(segment)) {
+        yield pending;
+        pending = '';
+      }
+      pending += segment;
+      if (ABBREVIATION_END.test(pending) || ORDINAL_END.test(pending)) continue;
+      yield pending;
+      pending = '';
+    }
   }
   if (pending) yield pending;
+}
+
+/**
+ * V8's Intl.Segmenter slows down sharply on long strings (a 1 MB text takes half a minute),
+ * so it is fed one line at a time, and over-long lines in pieces cut after a sentence end.
+ */
+const ICU_CHUNK = 8000;
+function* icuSizedChunks(text: string): Generator<string> {
+  const lineEnd = /\r\n|\n|\r/gu;
+  let start = 0;
+  for (;;) {
+    const match = lineEnd.exec(text);
+    const end = match ? match.index + match[0].length : text.length;
+    let line = text.slice(start, end);
+    while (line.length > ICU_CHUNK) {
+      const window = line.slice(0, ICU_CHUNK);
+      let cut = -1;
+      for (const m of window.matchAll(/[.!?]\s+/gu)) cut = m.index + m[0].length;
+      if (cut <= 0) cut = window.lastIndexOf(' ') + 1;
+      if (cut <= 0) cut = ICU_CHUNK;
+      yield line.slice(0, cut);
+      line = line.slice(cut);
+    }
+    if (line) yield line;
+    if (!match) return;
+    start = end;
+  }
 }
 
 /** Cuts an over-long sentence at whitespace (or hard, if it has none) into ≤ max chars. */

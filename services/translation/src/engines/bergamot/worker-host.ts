@@ -89,8 +89,13 @@ export class BergamotWorker {
       const pending = this.#pending.get(message.id);
       if (!pending) return;
       this.#pending.delete(message.id);
-      if (message.error) pending.reject(new Error(this.#withStderr(message.error.message ?? 'worker error')));
-      else pending.resolve(message.result);
+      if (message.error) {
+        const text = message.error.message ?? 'worker error';
+        // stderr travels on its own channel; give Marian's explanation a moment to arrive.
+        setTimeout(() => pending.reject(new Error(this.#withStderr(text))), 50);
+      } else {
+        pending.resolve(message.result);
+      }
     });
     worker.on('error', (error) =>
       this.#fail(new Error(this.#withStderr(`Bergamot worker crashed: ${error.message}`))),
