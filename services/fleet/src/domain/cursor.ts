@@ -11,7 +11,7 @@ export function encodeCursor(key: readonly (string | number)[]): string {
 /** Decodes a cursor whose elements must match `shape` (`'n'` integer id, `'t'` timestamp). */
 export function decodeCursor(text: string, shape: readonly ('n' | 't')[]): Array<number | Date> {
   const invalid = () =>
-    badRequest('query.cursor is not a cursor this service issued', { field: 'query.cursor' });
+    badRequest('querystring.cursor is not a cursor this service issued', { field: 'querystring.cursor' });
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));

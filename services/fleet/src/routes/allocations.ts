@@ -87,11 +87,11 @@ export function allocationRoutes(app: ServiceApp, type: ResourceType, deps: Flee
       const resourceId = requireId(type, request.params.id);
       const { from, to, ...page } = request.query;
       const filter = {
-        from: from === undefined ? undefined : parseInstant('query.from', from),
-        to: to === undefined ? undefined : parseInstant('query.to', to),
+        from: from === undefined ? undefined : parseInstant('querystring.from', from),
+        to: to === undefined ? undefined : parseInstant('querystring.to', to),
       };
       if (filter.from && filter.to && filter.to.getTime() <= filter.from.getTime()) {
-        throw badRequest('query.to must be after query.from', { field: 'query.to' });
+        throw badRequest('querystring.to must be after query.from', { field: 'querystring.to' });
       }
       return listAllocationsPage(deps.db, type, resourceId, filter, page);
     },

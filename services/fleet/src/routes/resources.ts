@@ -82,7 +82,7 @@ export function resourceRoutes(app: ServiceApp, type: ResourceType, deps: FleetD
     },
     async (request) => {
       const { from, to, ...page } = request.query;
-      const period = parsePeriod(from, to, { start: 'query.from', end: 'query.to' });
+      const period = parsePeriod(from, to, { start: 'querystring.from', end: 'querystring.to' });
       return availableResourcesPage(deps.db, type, period, page);
     },
   );

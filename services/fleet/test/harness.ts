@@ -1,0 +1,74 @@
+import { createTestDatabase } from '@flotilla/kit/testing';
+import type { Kysely } from 'kysely';
+import { buildApp } from '../src/app.js';
+import { loadFleetConfig } from '../src/config.js';
+import type { DB } from '../src/db/schema.js';
+
+export type Kind = 'pglite' | 'postgresql';
+
+export interface Fleet {
+  request: (options: RequestOptions) => Promise<Answer>;
+  post: (url: string, body: unknown, headers?: Record<string, string>) => Promise<Answer>;
+  get: (url: string) => Promise<Answer>;
+  del: (url: string) => Promise<Answer>;
+  /** The service's own database, for SQL checks. */
+  db: Kysely<DB>;
+  close: () => Promise<void>;
+}
+
+export interface RequestOptions {
+  method: 'GET' | 'POST' | 'DELETE';
+  url: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface Answer {
+  status: number;
+  headers: Record<string, unknown>;
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are inspected field by field in tests
+  body: any;
+}
+
+/** A fleet service on a fresh database of the given kind, driven through `inject`. */
+export async function startFleet(kind: Kind): Promise<Fleet> {
+  const target = await createTestDatabase(kind);
+  let db: Kysely<DB> | undefined;
+  const config = { ...loadFleetConfig({ LOG_LEVEL: 'silent' }), DATABASE_URL: target.url };
+  const app = await buildApp(config, {
+    onDatabase: (handle) => {
+      db = handle;
+    },
+  });
+  if (!db) throw new Error('buildApp did not hand out its database');
+  const request = async ({ method, url, body, headers }: RequestOptions): Promise<Answer> => {
+    const response = await app.inject({
+      method,
+      url,
+      ...(body === undefined ? {} : { payload: body as object }),
+      ...(headers ? { headers } : {}),
+    });
+    const type = String(response.headers['content-type'] ?? '');
+    return {
+      status: response.statusCode,
+      headers: response.headers,
+      body: type.includes('json') ? response.json() : response.body,
+    };
+  };
+  return {
+    request,
+    post: (url, body, headers) => request({ method: 'POST', url, body, ...(headers ? { headers } : {}) }),
+    get: (url) => request({ method: 'GET', url }),
+    del: (url) => request({ method: 'DELETE', url }),
+    db,
+    async close() {
+      await app.close();
+      await target.drop();
+    },
+  };
+}
+
+/** Asserts nothing by itself: shapes a problem for `toMatchObject`. */
+export const problem = (status: number) => ({ type: 'about:blank', status });
+
+export const PROBLEM_JSON = 'application/problem+json';

@@ -1,0 +1,255 @@
+import { testDatabaseKinds } from '@flotilla/kit/testing';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Fleet, PROBLEM_JSON, problem, startFleet } from './harness.js';
+
+describe.each(testDatabaseKinds())('fleet resources on %s', (kind) => {
+  let fleet: Fleet;
+  beforeAll(async () => {
+    fleet = await startFleet(kind);
+  });
+  afterAll(async () => fleet?.close());
+
+  const count = async (type: string) =>
+    Number(
+      (
+        await sql<{ n: number }>`select count(*)::int as n from resources where type = ${type}`.execute(
+          fleet.db,
+        )
+      ).rows[0]?.n,
+    );
+
+  it('registers a car and returns exactly the documented fields', async () => {
+    const created = await fleet.post('/cars', { name: 'Herbie', attributes: { seats: 4, colour: 'white' } });
+    expect(created.status).toBe(201);
+    expect(Object.keys(created.body).sort()).toEqual(['attributes', 'createdAt', 'id', 'name', 'type']);
+    expect(created.body).toMatchObject({
+      type: 'car',
+      name: 'Herbie',
+      attributes: { seats: 4, colour: 'white' },
+    });
+    expect(Number.isInteger(created.body.id)).toBe(true);
+    expect(new Date(created.body.createdAt).toISOString()).toBe(created.body.createdAt);
+
+    const fetched = await fleet.get(`/cars/${created.body.id}`);
+    expect(fetched.status).toBe(200);
+    expect(fetched.body).toEqual(created.body);
+  });
+
+  it('defaults attributes to an empty object', async () => {
+    const created = await fleet.post('/lorries', { name: 'L1' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ type: 'lorry', attributes: {} });
+  });
+
+  it.each([
+    [{}, 'body.name'],
+    [{ name: '' }, 'body.name'],
+    [{ name: 42 }, 'body.name'],
+    [{ name: 'x'.repeat(201) }, 'body.name'],
+    [{ name: 'ok', attributes: [1, 2] }, 'body.attributes'],
+    [{ name: 'ok', attributes: 'big' }, 'body.attributes'],
+    [{ name: 'nul\u0000byte' }, 'body.name'],
+    [{ name: 'ok', attributes: { tag: 'nul\u0000' } }, 'body.attributes.tag'],
+    [{ name: 'ok', attributes: { lone: '\ud800' } }, 'body.attributes.lone'],
+  ])('refuses %j with a 400 naming %s and creates nothing', async (body, field) => {
+    const before = await count('truck');
+    const response = await fleet.post('/trucks', body);
+    expect(response.status).toBe(400);
+    expect(response.headers['content-type']).toContain(PROBLEM_JSON);
+    expect(response.body).toMatchObject(problem(400));
+    expect(response.body.detail).toContain(field);
+    expect(await count('truck')).toBe(before);
+  });
+
+  it('refuses a body that is not JSON', async () => {
+    const response = await fleet.request({
+      method: 'POST',
+      url: '/cars',
+      body: '{"name":',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(response.status).toBe(400);
+    expect(response.headers['content-type']).toContain(PROBLEM_JSON);
+  });
+
+  it('answers 404 problem+json for a resource of another type, malformed ids and unknown types', async () => {
+    const lorry = await fleet.post('/lorries', { name: 'not a car' });
+    for (const url of [
+      `/cars/${lorry.body.id}`,
+      '/cars/abc',
+      '/cars/0',
+      '/cars/-1',
+      '/cars/1.5',
+      '/cars/99999999999999999999',
+      '/cars/2147483648',
+      '/boats',
+      '/boats/1',
+      `/cars/${lorry.body.id}/allocations`,
+    ]) {
+      const response = await fleet.get(url);
+      expect(response.status, url).toBe(404);
+      expect(response.headers['content-type'], url).toContain(PROBLEM_JSON);
+      expect(response.body, url).toMatchObject(problem(404));
+    }
+    expect((await fleet.del(`/cars/${lorry.body.id}`)).status).toBe(404);
+    expect((await fleet.get(`/lorries/${lorry.body.id}`)).status).toBe(200);
+  });
+
+  it('pages through a type with a cursor, oldest first, only that type', async () => {
+    const own = await fleet.post('/runways', { name: 'r-0' });
+    const ids = [own.body.id];
+    for (let i = 1; i < 5; i++) ids.push((await fleet.post('/runways', { name: `r-${i}` })).body.id);
+    await fleet.post('/cars', { name: 'a car among runways' });
+
+    const seen: number[] = [];
+    let url = '/runways?limit=2';
+    for (let pages = 0; pages < 10; pages++) {
+      const page = await fleet.get(url);
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      for (const item of page.body.items) expect(item.type).toBe('runway');
+      seen.push(...page.body.items.map((item: { id: number }) => item.id));
+      if (page.body.nextCursor === null) break;
+      url = `/runways?limit=2&cursor=${encodeURIComponent(page.body.nextCursor)}`;
+    }
+    expect(seen).toEqual(ids);
+
+    const all = await fleet.get('/runways');
+    expect(all.body).toEqual({ items: expect.any(Array), nextCursor: null });
+    expect(all.body.items).toHaveLength(5);
+  });
+
+  it.each([
+    ['/cars?limit=201', 'querystring.limit'],
+    ['/cars?limit=0', 'querystring.limit'],
+    ['/cars?limit=ten', 'querystring.limit'],
+    ['/cars?cursor=not-a-cursor', 'querystring.cursor'],
+    [`/cars?cursor=${Buffer.from('["x"]').toString('base64url')}`, 'querystring.cursor'],
+  ])('refuses %s with a 400 naming %s', async (url, field) => {
+    const response = await fleet.get(url);
+    expect(response.status).toBe(400);
+    expect(response.body.detail).toContain(field);
+  });
+
+  it('accepts limit=200', async () => {
+    expect((await fleet.get('/cars?limit=200')).status).toBe(200);
+  });
+
+  it('deletes a resource with no allocations', async () => {
+    const car = await fleet.post('/cars', { name: 'scrap' });
+    const deleted = await fleet.del(`/cars/${car.body.id}`);
+    expect(deleted.status).toBe(204);
+    expect(deleted.body).toBe('');
+    expect((await fleet.get(`/cars/${car.body.id}`)).status).toBe(404);
+    expect((await fleet.del(`/cars/${car.body.id}`)).status).toBe(404);
+  });
+
+  it('refuses to delete a resource with allocations that have not ended, unless force=true', async () => {
+    const car = await fleet.post('/cars', { name: 'busy' });
+    const id = car.body.id;
+    const past = await fleet.post(`/cars/${id}/allocations`, {
+      start: '2001-01-01T10:00:00Z',
+      end: '2001-01-01T11:00:00Z',
+    });
+    expect(past.status).toBe(201);
+    const future = await fleet.post(`/cars/${id}/allocations`, {
+      start: '2099-01-01T10:00:00Z',
+      end: '2099-01-01T11:00:00Z',
+      holder: 'ada',
+    });
+    expect(future.status).toBe(201);
+
+    const refused = await fleet.del(`/cars/${id}`);
+    expect(refused.status).toBe(409);
+    expect(refused.headers['content-type']).toContain(PROBLEM_JSON);
+    // Only the allocation that has not ended is listed: the past one does not block.
+    expect(refused.body.allocations).toEqual([future.body]);
+    expect(refused.body.unendedCount).toBe(1);
+    expect(refused.body.detail).toContain('force=true');
+    expect((await fleet.get(`/cars/${id}`)).status).toBe(200);
+
+    expect((await fleet.del(`/cars/${id}?force=maybe`)).status).toBe(400);
+    expect((await fleet.del(`/cars/${id}?force=true`)).status).toBe(204);
+    expect((await fleet.get(`/cars/${id}`)).status).toBe(404);
+    const left = await sql<{
+      n: number;
+    }>`select count(*)::int as n from allocations where resource_id = ${id}`.execute(fleet.db);
+    expect(left.rows[0]?.n).toBe(0);
+  });
+
+  it('deletes a resource whose allocations have all ended without force', async () => {
+    const car = await fleet.post('/cars', { name: 'retired' });
+    await fleet.post(`/cars/${car.body.id}/allocations`, {
+      start: '2001-01-01T10:00:00Z',
+      end: '2001-01-01T11:00:00Z',
+    });
+    expect((await fleet.del(`/cars/${car.body.id}`)).status).toBe(204);
+  });
+
+  describe('Idempotency-Key on POST', () => {
+    it('replays the first response for a retry with the same key and body, creating nothing new', async () => {
+      const before = await count('car');
+      const headers = { 'idempotency-key': 'create-car-1' };
+      const first = await fleet.post('/cars', { name: 'once', attributes: { a: 1, b: 2 } }, headers);
+      expect(first.status).toBe(201);
+      // Same body, keys in another order: the same request.
+      const retry = await fleet.post('/cars', { attributes: { b: 2, a: 1 }, name: 'once' }, headers);
+      expect(retry.status).toBe(201);
+      expect(retry.body).toEqual(first.body);
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+      expect(first.headers['idempotent-replayed']).toBeUndefined();
+      expect(await count('car')).toBe(before + 1);
+    });
+
+    it('answers 422 for the same key with a different body, and creates nothing', async () => {
+      const headers = { 'idempotency-key': 'create-car-2' };
+      expect((await fleet.post('/cars', { name: 'first' }, headers)).status).toBe(201);
+      const before = await count('car');
+      const reused = await fleet.post('/cars', { name: 'second' }, headers);
+      expect(reused.status).toBe(422);
+      expect(reused.headers['content-type']).toContain(PROBLEM_JSON);
+      expect(reused.body.detail).toContain('create-car-2');
+      expect(await count('car')).toBe(before);
+    });
+
+    it('scopes keys to the collection', async () => {
+      const headers = { 'idempotency-key': 'shared-key' };
+      const car = await fleet.post('/cars', { name: 'same' }, headers);
+      const truck = await fleet.post('/trucks', { name: 'same' }, headers);
+      expect(truck.status).toBe(201);
+      expect(truck.body.id).not.toBe(car.body.id);
+      expect(truck.body.type).toBe('truck');
+    });
+
+    it('does not store a refused request under its key', async () => {
+      const headers = { 'idempotency-key': 'fix-and-retry' };
+      expect((await fleet.post('/cars', { name: '' }, headers)).status).toBe(400);
+      expect((await fleet.post('/cars', { name: 'fixed' }, headers)).status).toBe(201);
+    });
+
+    it('refuses a malformed key with a 400 naming the header', async () => {
+      const response = await fleet.post('/cars', { name: 'x' }, { 'idempotency-key': 'has spaces' });
+      expect(response.status).toBe(400);
+      expect(response.body.detail).toContain('headers.idempotency-key');
+    });
+  });
+
+  it('counts domain metrics and documents every type in OpenAPI', async () => {
+    const metrics = await fleet.get('/metrics');
+    expect(metrics.body).toMatch(/fleet_resources_created_total\{[^}]*type="car"[^}]*\} [1-9]/);
+    const openapi = await fleet.get('/openapi.json');
+    const paths = Object.keys(openapi.body.paths);
+    for (const plural of ['cars', 'lorries', 'trucks', 'runways']) {
+      expect(paths).toEqual(
+        expect.arrayContaining([
+          `/${plural}`,
+          `/${plural}/available`,
+          `/${plural}/{id}`,
+          `/${plural}/{id}/allocations`,
+          `/${plural}/{id}/allocations/{aid}`,
+        ]),
+      );
+    }
+  });
+});
