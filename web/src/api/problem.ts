@@ -111,6 +111,9 @@ export function fieldErrors(error: unknown): Record<string, string> {
     const name = fieldName(field);
     out[name] = out[name] ? `${out[name]}; ${message}` : message;
   }
+  // Domain checks name one field as an extension: `{detail, field: 'body.end'}`.
+  const { field, detail } = error.problem;
+  if (typeof field === 'string' && detail && !out[fieldName(field)]) out[fieldName(field)] = detail;
   return out;
 }
 
