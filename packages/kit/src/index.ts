@@ -22,3 +22,4 @@ export {
   type ServiceContext,
   type ServiceDefinition,
 } from './service.js';
+export * from './auth.js';

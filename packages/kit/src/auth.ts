@@ -1,0 +1,229 @@
+/**
+ * Access control every service applies to itself: who is calling, and may they call this route.
+ *
+ * Tokens are issued by the `users` service: short-lived JWTs signed with its private key
+ * (EdDSA or ES256), whose public keys it publishes at `/.well-known/jwks.json`. A service verifies
+ * them locally against that key set (fetched once and cached by jose, refetched when a token names
+ * an unknown key id), so a service reached directly refuses anonymous callers exactly as the
+ * gateway does. Only `Authorization: Bearer <jwt>` is read: the gateway turns a session cookie or
+ * an API key into that header after its own checks (cookies need CSRF protection, which is the
+ * gateway's job; API keys need a database lookup, which is the users service's).
+ *
+ * Usage, in a service's `routes(app, ...)`:
+ *
+ * ```ts
+ * import { verifyAccess } from '@flotilla/kit';
+ * app.addHook('onRequest', verifyAccess({
+ *   jwksUrl: config.JWKS_URL,                 // e.g. http://127.0.0.1:3001/.well-known/jwks.json
+ *   policy: { 'POST /sql': 'admin' },          // optional; see AccessPolicy
+ * }));
+ * // in a handler: const caller = principalOf(request);
+ * ```
+ *
+ * `onRequest`, not `preHandler`: an anonymous caller must get 401 before the body is parsed or
+ * validated (a 400 would describe the API to strangers, and parsing costs us, not them).
+ *
+ * Without an entry in the policy a route needs `viewer` for GET/HEAD/OPTIONS and `operator`
+ * otherwise. `/healthz`, `/readyz`, `/metrics` and `/openapi.json` are always public.
+ * Anonymous → 401, too little role → 403, token service unreachable → 503 (all problem+json).
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { HttpProblem } from './problem.js';
+
+/** Roles from least to most powerful; each includes the ones before it. */
+export const ROLES = ['viewer', 'operator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+/** What a route requires: nobody (`public`) or at least one role. */
+export type Access = 'public' | Role;
+
+/** The verified caller. */
+export interface Principal {
+  userId: number;
+  username: string;
+  roles: Role[];
+  /** `password` for a login session, `api-key` for a token minted for an API key. */
+  via: 'password' | 'api-key';
+}
+
+/** Claims the users service puts in access tokens; verifiers check issuer and audience. */
+export const ACCESS_TOKEN = {
+  issuer: 'flotilla-users',
+  audience: 'flotilla',
+  type: 'at+jwt',
+  algorithms: ['EdDSA', 'ES256'],
+} as const;
+
+/** The cookie the users service sets and the gateway reads; services never read cookies. */
+export const SESSION_COOKIE = 'flotilla_session';
+
+/**
+ * Per-route requirements. A record maps `"METHOD /route/:pattern"` or `"/route/:pattern"` (every
+ * method) — Fastify's route pattern, not the URL — to an Access; a function may decide from the
+ * request and return undefined for the default.
+ */
+export type AccessPolicy =
+  | Readonly<Record<string, Access>>
+  | ((request: FastifyRequest) => Access | undefined);
+
+export interface VerifyAccessOptions {
+  /** The users service's JWKS URL. Either this or `keys`. */
+  jwksUrl?: string | URL;
+  /** A key resolver instead of a URL: the users service verifies with its own keys. */
+  keys?: JWTVerifyGetKey;
+  policy?: AccessPolicy;
+  /**
+   * Resolves an opaque API key (`flk_...`) from `Authorization: Bearer` or `X-API-Key`. Only the
+   * service that stores keys (users) passes this; elsewhere API keys arrive as JWTs via the gateway.
+   */
+  apiKey?: (key: string) => Promise<Principal | undefined>;
+}
+
+const ALWAYS_PUBLIC = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json']);
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const principals = new WeakMap<FastifyRequest, Principal>();
+const remoteKeySets = new Map<string, JWTVerifyGetKey>();
+
+/** A cached remote key set per URL, so every hook and the gateway share one fetch. */
+export function remoteKeys(jwksUrl: string | URL): JWTVerifyGetKey {
+  const href = String(jwksUrl);
+  let keys = remoteKeySets.get(href);
+  if (!keys) {
+    keys = createRemoteJWKSet(new URL(href), { timeoutDuration: 3_000, cooldownDuration: 30_000 });
+    remoteKeySets.set(href, keys);
+  }
+  return keys;
+}
+
+/** Whether any of the roles is at least `minimum` in the hierarchy viewer < operator < admin. */
+export function hasRole(roles: readonly string[], minimum: Role): boolean {
+  const needed = ROLES.indexOf(minimum);
+  return roles.some((role) => ROLES.indexOf(role as Role) >= needed);
+}
+
+/** What a route requires under a policy; unlisted routes get the read/write default. */
+export function accessFor(request: FastifyRequest, policy: AccessPolicy = {}): Access {
+  const route = request.routeOptions.url;
+  // No route matched: the 404 handler answers, and has nothing to protect.
+  if (route === undefined || ALWAYS_PUBLIC.has(route)) return 'public';
+  const listed =
+    typeof policy === 'function' ? policy(request) : (policy[`${request.method} ${route}`] ?? policy[route]);
+  return listed ?? (READ_METHODS.has(request.method) ? 'viewer' : 'operator');
+}
+
+export const unauthorized = (detail: string) => new HttpProblem(401, detail);
+export const forbidden = (detail: string) => new HttpProblem(403, detail);
+
+/**
+ * Verifies an access token and returns its principal. Invalid, expired, tampered or foreign
+ * tokens → 401 problem; an unreachable key set → 503 (the caller may be fine; we cannot tell).
+ */
+export async function verifyAccessToken(token: string, keys: JWTVerifyGetKey): Promise<Principal> {
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(token, keys, {
+      issuer: ACCESS_TOKEN.issuer,
+      audience: ACCESS_TOKEN.audience,
+      typ: ACCESS_TOKEN.type,
+      algorithms: [...ACCESS_TOKEN.algorithms],
+      requiredClaims: ['sub', 'exp', 'iat'],
+    }));
+  } catch (error) {
+    if (error instanceof errors.JWTExpired) throw unauthorized('the access token has expired; refresh it');
+    if (
+      error instanceof errors.JOSEError &&
+      !(error instanceof errors.JWKSTimeout) &&
+      !(error instanceof errors.JWKSInvalid)
+    ) {
+      throw unauthorized('the access token is not valid');
+    }
+    throw new HttpProblem(503, 'cannot verify tokens: the users service key set is unreachable', {
+      retryAfter: 5,
+    });
+  }
+  const userId = Number(payload.sub);
+  const roles = Array.isArray(payload.roles)
+    ? payload.roles.filter((role): role is Role => ROLES.includes(role as Role))
+    : [];
+  if (!Number.isSafeInteger(userId) || typeof payload.username !== 'string') {
+    throw unauthorized('the access token is not valid');
+  }
+  return {
+    userId,
+    username: payload.username,
+    roles,
+    via: payload.amr === 'api-key' ? 'api-key' : 'password',
+  };
+}
+
+/** The credential a request carries: a JWT or an API key, and where it came from. */
+export function credentialOf(
+  request: FastifyRequest,
+): { kind: 'jwt' | 'api-key'; value: string } | undefined {
+  const header = request.headers.authorization;
+  const bearer = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
+  const apiKeyHeader = request.headers['x-api-key'];
+  const value = bearer ?? (typeof apiKeyHeader === 'string' ? apiKeyHeader.trim() : undefined);
+  if (!value) return undefined;
+  return { kind: isApiKey(value) ? 'api-key' : 'jwt', value };
+}
+
+/** API keys carry a fixed prefix so they are never mistaken for a JWT (and show up in scans). */
+export function isApiKey(value: string): boolean {
+  return value.startsWith('flk_');
+}
+
+/** A hook for `onRequest` (or `preHandler`): passes, or throws a 401/403/503 problem. */
+export type AccessHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+/** The hook described at the top of this file. */
+export function verifyAccess(options: VerifyAccessOptions): AccessHook {
+  const keys = options.keys ?? (options.jwksUrl ? remoteKeys(options.jwksUrl) : undefined);
+  if (!keys) throw new Error('verifyAccess needs jwksUrl or keys');
+  return async function verifyAccessHook(request: FastifyRequest, reply: FastifyReply) {
+    const access = accessFor(request, options.policy);
+    if (access === 'public') return;
+    const principal = await authenticate(request, keys, options.apiKey).catch((error: unknown) => {
+      if (error instanceof HttpProblem && error.status === 401) challenge(reply);
+      throw error;
+    });
+    if (!principal) {
+      challenge(reply);
+      throw unauthorized('authentication required: send Authorization: Bearer <token>');
+    }
+    if (!hasRole(principal.roles, access)) {
+      throw forbidden(`this needs the ${access} role`);
+    }
+    principals.set(request, principal);
+  };
+}
+
+async function authenticate(
+  request: FastifyRequest,
+  keys: JWTVerifyGetKey,
+  apiKey: VerifyAccessOptions['apiKey'],
+): Promise<Principal | undefined> {
+  const credential = credentialOf(request);
+  if (!credential) return undefined;
+  if (credential.kind === 'jwt') return verifyAccessToken(credential.value, keys);
+  if (!apiKey) throw unauthorized('API keys are accepted at the gateway, not here');
+  const principal = await apiKey(credential.value);
+  if (!principal) throw unauthorized('the API key is not valid or was revoked');
+  return principal;
+}
+
+function challenge(reply: FastifyReply): void {
+  reply.header('www-authenticate', 'Bearer realm="flotilla"');
+}
+
+/** The caller verifyAccess let through; throws 401 on a route that was public. */
+export function principalOf(request: FastifyRequest): Principal {
+  const principal = principals.get(request);
+  if (!principal) throw unauthorized('authentication required');
+  return principal;
+}
+
+/** The caller if verifyAccess authenticated one (public routes have none). */
+export function maybePrincipalOf(request: FastifyRequest): Principal | undefined {
+  return principals.get(request);
+}

@@ -1,0 +1,46 @@
+import type {} from '@fastify/swagger';
+import { Type } from '@flotilla/kit';
+
+export const Username = Type.String({
+  pattern: '^[A-Za-z0-9._-]{1,64}$',
+  description: 'letters, digits, . _ -',
+});
+export const Password = Type.String({ minLength: 8, maxLength: 1024 });
+export const DisplayName = Type.String({ minLength: 1, maxLength: 200 });
+export const RoleSchema = Type.Union([
+  Type.Literal('viewer'),
+  Type.Literal('operator'),
+  Type.Literal('admin'),
+]);
+export const Roles = Type.Array(RoleSchema, { minItems: 1, uniqueItems: true });
+export const Id = Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1 });
+
+export const UserSchema = Type.Object({
+  id: Type.Integer(),
+  username: Type.String(),
+  displayName: Type.String(),
+  roles: Type.Array(RoleSchema),
+  createdAt: Type.String({ format: 'date-time' }),
+  disabled: Type.Boolean(),
+});
+
+export const TokenResponse = Type.Object({
+  accessToken: Type.String(),
+  expiresIn: Type.Integer({ description: 'seconds' }),
+  user: UserSchema,
+});
+
+export const ApiKeySchema = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  prefix: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+  lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+
+export const NewApiKeySchema = Type.Object({
+  ...ApiKeySchema.properties,
+  key: Type.String({ description: 'the key itself: shown this once, never stored' }),
+});
+
+export const IdParams = Type.Object({ id: Id });
