@@ -49,7 +49,7 @@ export interface PipelineResult {
   runs: SearchRun[];
 }
 
-function playersOf(prepared: PreparedData): PipelinePlayer[] {
+export function playersOf(prepared: PreparedData): PipelinePlayer[] {
   return prepared.players.map((p, i) => {
     const [x, y] = prepared.projection2d[i] as [number, number];
     return {

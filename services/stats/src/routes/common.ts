@@ -1,0 +1,28 @@
+import { type Static, Type } from '@flotilla/kit';
+
+export const Season = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}$', description: 'e.g. 2018-19' });
+export const SeasonTypeSchema = Type.Union([Type.Literal('Regular Season'), Type.Literal('Playoffs')]);
+export const PerModeSchema = Type.Union([
+  Type.Literal('Per36'),
+  Type.Literal('Totals'),
+  Type.Literal('PerGame'),
+]);
+export const ClustererSchema = Type.Union([
+  Type.Literal('kmeans'),
+  Type.Literal('agglomerative'),
+  Type.Literal('dbscan'),
+  Type.Literal('gaussianMixture'),
+]);
+
+export const Page = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+  offset: Type.Integer({ minimum: 0, default: 0 }),
+});
+export type PageQuery = Static<typeof Page>;
+
+export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
+
+/** Lists answer with the page and the total, so a client can page without guessing. */
+export function page<T>(items: T[], total: number, query: PageQuery) {
+  return { items, total, limit: query.limit, offset: query.offset };
+}

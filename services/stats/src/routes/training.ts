@@ -1,0 +1,450 @@
+import type { ServerResponse } from 'node:http';
+import { badRequest, conflict, notFound, type ServiceApp, type Static, Type } from '@flotilla/kit';
+import type { Kysely } from 'kysely';
+import { findJob, type JobRecord, listJobs } from '../db/jobs.js';
+import { findRun, listRuns, promoteRun, runArtifact, runIdsOfJob } from '../db/runs.js';
+import type { DB } from '../db/schema.js';
+import { CLUSTERERS, type ClustererName, DEFAULT_SEARCH_SPACE, type SearchSpace } from '../domain/search.js';
+import { RATE_STATS, type TransformConfig } from '../domain/transform.js';
+import { latestSeasonSnapshots, snapshotIdsOf, snapshotsById } from '../snapshots/season.js';
+import type { JobEvent, TrainingJobs } from '../training/jobs.js';
+import { ClustererSchema, IdParams, Page, page, Season } from './common.js';
+
+export interface TrainingRoutesOptions {
+  db: Kysely<DB>;
+  jobs: TrainingJobs;
+  /** Open SSE responses, ended when the service closes (hijacked replies would hold it open). */
+  streams: Set<ServerResponse>;
+}
+
+const IntList = (min: number, max: number) =>
+  Type.Array(Type.Integer({ minimum: min, maximum: max }), { minItems: 1, maxItems: 20, uniqueItems: true });
+
+const TrainBody = Type.Object(
+  {
+    season: Type.Optional(Season),
+    snapshotIds: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 2, uniqueItems: true }),
+    ),
+    clusterers: Type.Optional(Type.Array(ClustererSchema, { minItems: 1, uniqueItems: true })),
+    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2_147_483_647 })),
+    experiment: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    search: Type.Optional(
+      Type.Object(
+        {
+          maxCandidatesPerClusterer: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+          kmeans: Type.Optional(
+            Type.Object(
+              {
+                k: Type.Optional(IntList(2, 30)),
+                nInit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+          agglomerative: Type.Optional(
+            Type.Object(
+              {
+                k: Type.Optional(IntList(2, 30)),
+                linkage: Type.Optional(
+                  Type.Array(Type.Union([Type.Literal('ward'), Type.Literal('average')]), {
+                    minItems: 1,
+                    uniqueItems: true,
+                  }),
+                ),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+          dbscan: Type.Optional(
+            Type.Object(
+              {
+                minSamples: Type.Optional(IntList(2, 100)),
+                epsQuantiles: Type.Optional(
+                  Type.Array(Type.Number({ exclusiveMinimum: 0, maximum: 1 }), {
+                    minItems: 1,
+                    maxItems: 20,
+                    uniqueItems: true,
+                  }),
+                ),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+          gaussianMixture: Type.Optional(
+            Type.Object(
+              {
+                k: Type.Optional(IntList(2, 20)),
+                covariance: Type.Optional(
+                  Type.Array(Type.Union([Type.Literal('full'), Type.Literal('diag')]), {
+                    minItems: 1,
+                    uniqueItems: true,
+                  }),
+                ),
+                nInit: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    transform: Type.Optional(
+      Type.Object(
+        {
+          playoffWeight: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
+          minMinutes: Type.Optional(Type.Number({ minimum: 0 })),
+          minGames: Type.Optional(Type.Integer({ minimum: 0 })),
+          varianceToKeep: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+          features: Type.Optional(
+            Type.Array(Type.Union(RATE_STATS.map((s) => Type.Literal(s))), {
+              minItems: 2,
+              uniqueItems: true,
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+type TrainBodyType = Static<typeof TrainBody>;
+
+/** The request's partial search space merged over the defaults, clusterer by clusterer. */
+function searchOverrides(body: TrainBodyType['search']): Partial<SearchSpace> {
+  if (!body) return {};
+  const { maxCandidatesPerClusterer, ...perClusterer } = body;
+  const merged: Partial<SearchSpace> = {};
+  for (const [name, override] of Object.entries(perClusterer) as [ClustererName, object | undefined][]) {
+    if (override) Object.assign(merged, { [name]: { ...DEFAULT_SEARCH_SPACE[name], ...override } });
+  }
+  if (maxCandidatesPerClusterer !== undefined) merged.maxCandidatesPerClusterer = maxCandidatesPerClusterer;
+  return merged;
+}
+
+export function jobView(job: JobRecord, runIds?: number[]) {
+  const request = job.request as {
+    season?: string;
+    snapshotIds?: number[];
+    clusterers?: string[];
+    seed?: number;
+    experiment?: string;
+  };
+  return {
+    id: job.id,
+    kind: job.kind,
+    status: job.status,
+    season: request.season ?? null,
+    snapshotIds: request.snapshotIds ?? [],
+    clusterers: request.clusterers ?? [],
+    seed: request.seed ?? null,
+    experiment: request.experiment ?? null,
+    stepsDone: job.stepsDone,
+    stepsTotal: job.stepsTotal,
+    currentClusterer: job.currentClusterer,
+    error: job.error,
+    bestRunId: job.bestRunId,
+    ...(runIds ? { runIds } : {}),
+    createdAt: job.createdAt,
+    startedAt: job.startedAt,
+    finishedAt: job.finishedAt,
+    durationMs: job.startedAt && job.finishedAt ? job.finishedAt.getTime() - job.startedAt.getTime() : null,
+  };
+}
+
+export async function trainingRoutes(app: ServiceApp, { db, jobs, streams }: TrainingRoutesOptions) {
+  app.post(
+    '/stats/runs',
+    {
+      schema: {
+        summary: "Train: run the clusterers' hyperparameter search as a background job (202 + job id)",
+        description:
+          'Give `season` (its newest Per36 regular-season and playoff snapshots are used) or `snapshotIds` (one Regular Season, optionally one Playoffs, Per36). Progress: GET /stats/jobs/{id}/events.',
+        body: TrainBody,
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      if ((body.season === undefined) === (body.snapshotIds === undefined)) {
+        throw badRequest('body.season or body.snapshotIds is required (exactly one of them)', {
+          errors: [{ field: 'body.season', message: 'give either season or snapshotIds' }],
+        });
+      }
+      let set: Awaited<ReturnType<typeof latestSeasonSnapshots>>;
+      if (body.snapshotIds) {
+        const found = await snapshotsById(db, body.snapshotIds);
+        if ('problem' in found) {
+          throw badRequest(`body.snapshotIds: ${found.problem}`, {
+            errors: [{ field: 'body.snapshotIds', message: found.problem }],
+          });
+        }
+        set = found;
+      } else {
+        set = await latestSeasonSnapshots(db, body.season as string);
+        if (!set) {
+          const message = `no Per36 Regular Season snapshot of ${body.season}; fetch or import one first`;
+          throw badRequest(`body.season: ${message}`, { errors: [{ field: 'body.season', message }] });
+        }
+      }
+      const seed = body.seed ?? 0;
+      const job = await jobs.submit(
+        {
+          season: set.season,
+          snapshotIds: snapshotIdsOf(set),
+          experiment: body.experiment ?? `nba-player-clusters-${set.season}`,
+          clusterers: body.clusterers ?? [...CLUSTERERS],
+          seed,
+          search: searchOverrides(body.search),
+          transform: (body.transform ?? {}) as Partial<TransformConfig>,
+        },
+        set,
+      );
+      return reply
+        .code(202)
+        .header('location', `/stats/jobs/${job.id}`)
+        .send({
+          jobId: job.id,
+          ...jobView(job),
+          links: { job: `/stats/jobs/${job.id}`, events: `/stats/jobs/${job.id}/events` },
+        });
+    },
+  );
+
+  app.get(
+    '/stats/runs',
+    {
+      schema: {
+        summary: 'Runs with their scores; best first by default',
+        querystring: Type.Intersect([
+          Page,
+          Type.Object({
+            jobId: Type.Optional(Type.String({ format: 'uuid' })),
+            experiment: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            season: Type.Optional(Season),
+            clusterer: Type.Optional(ClustererSchema),
+            status: Type.Optional(
+              Type.Union(['queued', 'running', 'finished', 'failed'].map((s) => Type.Literal(s))),
+            ),
+            stage: Type.Optional(Type.Union(['none', 'production', 'archived'].map((s) => Type.Literal(s)))),
+            sort: Type.Union([Type.Literal('score'), Type.Literal('recent')], { default: 'score' }),
+          }),
+        ]),
+      },
+    },
+    async (request) => {
+      const { limit, offset, sort, ...filter } = request.query;
+      const { items, total } = await listRuns(db, filter as Parameters<typeof listRuns>[1], {
+        limit,
+        offset,
+        sort,
+      });
+      return page(items, total, request.query);
+    },
+  );
+
+  app.get(
+    '/stats/runs/:id',
+    {
+      schema: {
+        summary: "One run: parameters, scores, and each player's label and 2-D position",
+        params: IdParams,
+      },
+    },
+    async (request) => {
+      const run = await findRun(db, request.params.id);
+      if (!run) throw notFound(`run ${request.params.id} does not exist`);
+      const players = (await runArtifact(db, run.id, 'assignments')) ?? null;
+      return { ...run, players };
+    },
+  );
+
+  app.post(
+    '/stats/runs/:id/promote',
+    {
+      schema: {
+        summary: 'Make a finished run the production run; the previous one is archived',
+        params: IdParams,
+      },
+    },
+    async (request) => {
+      let outcome: Awaited<ReturnType<typeof promoteRun>>;
+      try {
+        outcome = await promoteRun(db, request.params.id);
+      } catch (error) {
+        // 23505 on runs_one_production: another promotion committed between our statements.
+        if ((error as { code?: string }).code === '23505') {
+          throw conflict('another run was promoted at the same moment; retry');
+        }
+        throw error;
+      }
+      if (outcome === 'not-found') throw notFound(`run ${request.params.id} does not exist`);
+      if (outcome === 'not-finished')
+        throw conflict(`run ${request.params.id} has not finished; only finished runs can be promoted`);
+      const run = await findRun(db, request.params.id);
+      return { run, archivedRunIds: outcome.archived };
+    },
+  );
+
+  app.get(
+    '/stats/jobs',
+    {
+      schema: {
+        summary: 'Training jobs, newest first',
+        querystring: Type.Intersect([
+          Page,
+          Type.Object({
+            status: Type.Optional(
+              Type.Union(['queued', 'running', 'finished', 'failed'].map((s) => Type.Literal(s))),
+            ),
+          }),
+        ]),
+      },
+    },
+    async (request) => {
+      const { items, total } = await listJobs(
+        db,
+        request.query,
+        request.query.status as JobRecord['status'] | undefined,
+      );
+      return page(
+        items.map((job) => jobView(job)),
+        total,
+        request.query,
+      );
+    },
+  );
+
+  const JobParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+
+  app.get(
+    '/stats/jobs/:id',
+    {
+      schema: {
+        summary: 'A training job: status, progress, run ids, the error when it failed',
+        params: JobParams,
+      },
+    },
+    async (request) => {
+      const job = await findJob(db, request.params.id);
+      if (!job) throw notFound(`job ${request.params.id} does not exist`);
+      return jobView(job, await runIdsOfJob(db, job.id));
+    },
+  );
+
+  app.get(
+    '/stats/jobs/:id/events',
+    {
+      schema: {
+        summary:
+          'Server-sent events: `progress` (stepsDone/stepsTotal, clusterer), then `finished` (run ids) or `failed` (error)',
+        params: JobParams,
+      },
+    },
+    async (request, reply) => {
+      const jobId = request.params.id;
+      const first = await findJob(db, jobId);
+      if (!first) throw notFound(`job ${jobId} does not exist`);
+
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        // nginx buffers proxied responses unless told not to; events must arrive as they happen.
+        'x-accel-buffering': 'no',
+        'x-request-id': request.id,
+      });
+      streams.add(raw);
+      let ended = false;
+      let sequence = 0;
+      const timers: NodeJS.Timeout[] = [];
+      let unsubscribe: (() => void) | undefined;
+      const end = () => {
+        if (ended) return;
+        ended = true;
+        for (const timer of timers) clearInterval(timer);
+        unsubscribe?.();
+        streams.delete(raw);
+        raw.end();
+      };
+      const send = (event: string, data: unknown) => {
+        if (ended) return;
+        raw.write(`id: ${++sequence}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      };
+      const sendFinal = async (job: JobRecord) => {
+        if (job.status === 'finished') {
+          send('finished', {
+            jobId,
+            status: 'finished',
+            runIds: await runIdsOfJob(db, jobId),
+            bestRunId: job.bestRunId,
+          });
+        } else {
+          send('failed', { jobId, status: 'failed', error: job.error });
+        }
+        end();
+      };
+      const onEvent = (event: JobEvent) => {
+        if (event.type === 'progress') {
+          send('progress', {
+            jobId,
+            status: 'running',
+            stepsDone: event.stepsDone,
+            stepsTotal: event.stepsTotal,
+            clusterer: event.clusterer,
+          });
+        } else if (event.type === 'finished') {
+          send('finished', { jobId, status: 'finished', runIds: event.runIds, bestRunId: event.bestRunId });
+          end();
+        } else {
+          send('failed', { jobId, status: 'failed', error: event.error });
+          end();
+        }
+      };
+      request.raw.on('close', end);
+      // Subscribe before reading the state again, so an ending between the two is not missed.
+      unsubscribe = jobs.subscribe(jobId, onEvent);
+      const current = (await findJob(db, jobId)) ?? first;
+      send('progress', {
+        jobId,
+        status: current.status,
+        stepsDone: current.stepsDone,
+        stepsTotal: current.stepsTotal,
+        clusterer: current.currentClusterer,
+      });
+      if (current.status === 'finished' || current.status === 'failed') {
+        await sendFinal(current);
+        return;
+      }
+      if (!unsubscribe) {
+        // Running in another replica (or between our lookups): follow it through the database.
+        let lastDone = current.stepsDone;
+        timers.push(
+          setInterval(() => {
+            void findJob(db, jobId)
+              .then(async (job) => {
+                if (!job || ended) return;
+                if (job.status === 'finished' || job.status === 'failed') return sendFinal(job);
+                if (job.stepsDone !== lastDone) {
+                  lastDone = job.stepsDone;
+                  send('progress', {
+                    jobId,
+                    status: job.status,
+                    stepsDone: job.stepsDone,
+                    stepsTotal: job.stepsTotal,
+                    clusterer: job.currentClusterer,
+                  });
+                }
+              })
+              .catch(() => end());
+          }, 1_000),
+        );
+      }
+      // A comment line now and then keeps proxies from closing an idle stream.
+      timers.push(setInterval(() => !ended && raw.write(': keep-alive\n\n'), 15_000));
+    },
+  );
+}
