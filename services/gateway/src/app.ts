@@ -1,7 +1,9 @@
+import cookie from '@fastify/cookie';
 import swaggerUi from '@fastify/swagger-ui';
 import { createService, type ServiceApp } from '@flotilla/kit';
 import type { DestinationStream } from 'pino';
 import type { GatewayConfig } from './config.js';
+import { Gatekeeper } from './identity.js';
 import { OpenApiAggregator } from './openapi.js';
 import { proxyRoutes } from './proxy.js';
 import { serviceUrls } from './routes.js';
@@ -14,6 +16,14 @@ export interface GatewayOptions {
 export async function buildApp(config: GatewayConfig, options: GatewayOptions = {}): Promise<ServiceApp> {
   const upstreams = serviceUrls(config);
   const aggregator = new OpenApiAggregator(upstreams);
+  const gatekeeper = new Gatekeeper({
+    usersUrl: config.USERS_URL,
+    jwksUrl: config.JWKS_URL ?? new URL('/.well-known/jwks.json', config.USERS_URL).href,
+    allowedOrigins: config.ALLOWED_ORIGINS.split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+    timeoutMs: Math.min(config.UPSTREAM_TIMEOUT_MS, 5_000),
+  });
   return createService({
     name: 'gateway',
     description: 'Routes, authenticates and documents every Flotilla service',
@@ -23,6 +33,8 @@ export async function buildApp(config: GatewayConfig, options: GatewayOptions = 
     openApiDocument: (request) => aggregator.refresh(request.id),
     async routes(app, { metrics }) {
       app.addHook('onClose', () => aggregator.close());
+      app.addHook('onClose', () => gatekeeper.close());
+      await app.register(cookie);
       await app.register(swaggerUi, {
         routePrefix: '/docs',
         transformSpecification: () => aggregator.document,
@@ -33,7 +45,12 @@ export async function buildApp(config: GatewayConfig, options: GatewayOptions = 
           },
         },
       });
-      await app.register(proxyRoutes, { upstreams, timeoutMs: config.UPSTREAM_TIMEOUT_MS, metrics });
+      await app.register(proxyRoutes, {
+        upstreams,
+        gatekeeper,
+        timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+        metrics,
+      });
       await app.register(webRoutes, { webDir: config.WEB_DIR });
     },
   });

@@ -10,6 +10,13 @@ export const GatewayConfigSchema = Type.Object({
   FLEET_URL: url(3002),
   TRANSLATION_URL: url(3003),
   STATS_URL: url(3004),
+  /** Where the users service publishes its token keys; defaults to USERS_URL's. */
+  JWKS_URL: Type.Optional(Type.String({ format: 'uri' })),
+  /**
+   * Comma-separated origins, besides the gateway's own host, whose cookie-authenticated writes
+   * are accepted (e.g. a dev server on another port). Empty by default.
+   */
+  ALLOWED_ORIGINS: Type.String({ default: '' }),
   /** Time an upstream has to start answering before the gateway gives up with 504. */
   UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 30_000 }),
   /** The built web app; a placeholder page is served while it is missing. */

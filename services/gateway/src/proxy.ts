@@ -3,10 +3,12 @@ import type {} from '@fastify/swagger';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, type ServiceApp, upstreamProblem } from '@flotilla/kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
+import type { Gatekeeper, Identity } from './identity.js';
 import { resolveRoute, type ServiceName } from './routes.js';
 
 export interface ProxyOptions {
   upstreams: Record<ServiceName, string>;
+  gatekeeper: Gatekeeper;
   timeoutMs: number;
   metrics: Registry;
 }
@@ -14,6 +16,11 @@ export interface ProxyOptions {
 /**
  * Forwards `/api/...` (and note 003's root paths) to the owning service. Bodies are streamed
  * both ways, never buffered: content-type parsing is switched off inside this plugin.
+ *
+ * Every request passes the gatekeeper first (route policy, credentials, CSRF). What reaches a
+ * service is `Authorization: Bearer <users-signed JWT>` for the verified caller — the caller's own
+ * token, or one minted for their API key — which the service verifies again; nothing a direct
+ * caller could forge. API keys never travel further, and cookies only to users (which owns them).
  */
 export async function proxyRoutes(app: ServiceApp, options: ProxyOptions): Promise<void> {
   const labelNames = ['service', 'route', 'status_code'] as const;
@@ -46,6 +53,7 @@ export async function proxyRoutes(app: ServiceApp, options: ProxyOptions): Promi
     const resolved = resolveRoute(path);
     if (!resolved) throw new HttpProblem(404, `no route for ${request.method} ${path}`);
     const { route, upstreamPath } = resolved;
+    const identity = await options.gatekeeper.admit(request, reply, path);
     const base = options.upstreams[route.service];
     const target = `${base}${upstreamPath}${query === undefined ? '' : `?${query}`}`;
     const labels = { service: route.service, route: route.prefix };
@@ -57,7 +65,8 @@ export async function proxyRoutes(app: ServiceApp, options: ProxyOptions): Promi
     });
     return reply.from(target, {
       rewriteRequestHeaders: (_req, headers) => ({
-        ...headers,
+        ...forwardedCredentials(headers, route.service, identity),
+        ...(route.stripApi ? { 'x-forwarded-prefix': '/api' } : {}),
         'x-request-id': request.id,
         'x-forwarded-for': request.ip,
         'x-forwarded-proto': request.protocol,
@@ -80,4 +89,24 @@ export async function proxyRoutes(app: ServiceApp, options: ProxyOptions): Promi
   app.all('/api/*', { schema: { hide: true } }, forward);
   app.all('/create_user', { schema: { hide: true } }, forward);
   app.all('/get_user', { schema: { hide: true } }, forward);
+  app.all('/.well-known/jwks.json', { schema: { hide: true } }, forward);
+}
+
+/** The incoming headers minus credentials the upstream must not see, plus the verified token. */
+function forwardedCredentials(
+  headers: Record<string, string | string[] | undefined>,
+  service: ServiceName,
+  identity: Identity | undefined,
+): Record<string, string | string[] | undefined> {
+  const { 'x-api-key': _apiKey, cookie, authorization, ...rest } = headers;
+  return {
+    ...rest,
+    // Only users reads cookies (the refresh token); other services never need them.
+    ...(service === 'users' && cookie !== undefined ? { cookie } : {}),
+    ...(identity
+      ? { authorization: `Bearer ${identity.token}` }
+      : authorization !== undefined
+        ? { authorization }
+        : {}),
+  };
 }

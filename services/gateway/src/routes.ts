@@ -25,6 +25,8 @@ export const ROUTES: readonly Route[] = [
   // Design note 003's original endpoints, kept at the root for its clients.
   asIs('/create_user', 'users'),
   asIs('/get_user', 'users'),
+  // The public keys that verify access tokens, for anyone who wants to check one.
+  asIs('/.well-known/jwks.json', 'users'),
   api('/cars', 'fleet'),
   api('/lorries', 'fleet'),
   api('/trucks', 'fleet'),

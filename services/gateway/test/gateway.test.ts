@@ -5,7 +5,7 @@ import type { ServiceApp } from '@flotilla/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { loadGatewayConfig } from '../src/config.js';
-import { startUpstream } from './upstream.js';
+import { startUpstream, tokenFor } from './upstream.js';
 
 /** A port nothing listens on: bound, then released. */
 async function closedPort(): Promise<number> {
@@ -19,9 +19,14 @@ async function closedPort(): Promise<number> {
 let upstream: Awaited<ReturnType<typeof startUpstream>>;
 let gateway: ServiceApp;
 let base: string;
+/** Operator: enough for every fleet read and write these tests make. */
+let auth: { authorization: string };
+let admin: { authorization: string };
 
 beforeAll(async () => {
   upstream = await startUpstream();
+  auth = { authorization: `Bearer ${await tokenFor(['operator'])}` };
+  admin = { authorization: `Bearer ${await tokenFor(['admin'])}` };
   const down = `http://127.0.0.1:${await closedPort()}`;
   const config = loadGatewayConfig({
     PORT: '0',
@@ -45,7 +50,9 @@ afterAll(async () => {
 
 describe('gateway routing', () => {
   it('forwards /api paths without the /api prefix, keeping the query', async () => {
-    const response = await fetch(`${base}/api/cars/5/allocations?from=2026-01-01T00:00:00Z`);
+    const response = await fetch(`${base}/api/cars/5/allocations?from=2026-01-01T00:00:00Z`, {
+      headers: auth,
+    });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({
       method: 'GET',
@@ -54,7 +61,10 @@ describe('gateway routing', () => {
   });
 
   it("forwards note 003's root paths unchanged", async () => {
-    const response = await fetch(`${base}/create_user?userid=1&username=John`, { method: 'POST' });
+    const response = await fetch(`${base}/create_user?userid=1&username=John`, {
+      method: 'POST',
+      headers: admin,
+    });
     expect(await response.json()).toMatchObject({
       method: 'POST',
       url: '/create_user?userid=1&username=John',
@@ -63,16 +73,16 @@ describe('gateway routing', () => {
 
   it('answers an unknown API path with a 404 problem, without calling any service', async () => {
     const before = upstream.seen.length;
-    const response = await fetch(`${base}/api/spaceships`);
+    const response = await fetch(`${base}/api/spaceships`, { headers: auth });
     expect(response.status).toBe(404);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
     expect(upstream.seen.length).toBe(before);
   });
 
   it('forwards the caller’s request id, or the one it generated', async () => {
-    await fetch(`${base}/api/cars`, { headers: { 'x-request-id': 'trace-me-42' } });
+    await fetch(`${base}/api/cars`, { headers: { ...auth, 'x-request-id': 'trace-me-42' } });
     expect(upstream.seen.at(-1)?.headers['x-request-id']).toBe('trace-me-42');
-    const response = await fetch(`${base}/api/cars`);
+    const response = await fetch(`${base}/api/cars`, { headers: auth });
     const generated = response.headers.get('x-request-id');
     expect(generated).toMatch(/^[0-9a-f-]{36}$/);
     expect(upstream.seen.at(-1)?.headers['x-request-id']).toBe(generated);
@@ -84,7 +94,7 @@ describe('gateway streaming', () => {
     const body = randomBytes(24 * 1024 * 1024);
     const response = await fetch(`${base}/api/cars/upload`, {
       method: 'POST',
-      headers: { 'content-type': 'application/octet-stream' },
+      headers: { ...auth, 'content-type': 'application/octet-stream' },
       body,
     });
     expect(response.status).toBe(200);
@@ -95,14 +105,14 @@ describe('gateway streaming', () => {
   });
 
   it('streams a large response through', async () => {
-    const response = await fetch(`${base}/api/cars/big`);
+    const response = await fetch(`${base}/api/cars/big`, { headers: auth });
     expect((await response.arrayBuffer()).byteLength).toBe(20 * 1024 * 1024);
   });
 });
 
 describe('gateway faults', () => {
   it('answers 503 naming the service when it is down', async () => {
-    const response = await fetch(`${base}/api/translations`);
+    const response = await fetch(`${base}/api/translations`, { headers: auth });
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('5');
     const problem = await response.json();
@@ -111,7 +121,7 @@ describe('gateway faults', () => {
   });
 
   it('answers 504 naming the service when it is too slow', async () => {
-    const response = await fetch(`${base}/api/cars/slow`);
+    const response = await fetch(`${base}/api/cars/slow`, { headers: auth });
     expect(response.status).toBe(504);
     const problem = await response.json();
     expect(problem).toMatchObject({ status: 504, service: 'fleet' });

@@ -1,6 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ACCESS_TOKEN, type Role } from '@flotilla/kit';
+import { exportJWK, SignJWT } from 'jose';
 
 export interface Seen {
   method: string;
@@ -8,11 +10,31 @@ export interface Seen {
   headers: IncomingHttpHeaders;
 }
 
+/** A token signer standing in for the users service: its JWKS is what the fake upstream serves. */
+const { privateKey } = generateKeyPairSync('ed25519');
+const publicJwk = { ...(await exportJWK(createPublicKey(privateKey))), kid: 'test', alg: 'EdDSA' };
+
+export function tokenFor(roles: Role[], ttlSeconds = 300): Promise<string> {
+  return new SignJWT({ username: `a-${roles.join('-') || 'nobody'}`, roles })
+    .setProtectedHeader({ alg: 'EdDSA', kid: 'test', typ: ACCESS_TOKEN.type })
+    .setIssuer(ACCESS_TOKEN.issuer)
+    .setAudience(ACCESS_TOKEN.audience)
+    .setSubject('7')
+    .setIssuedAt()
+    .setExpirationTime(`${ttlSeconds}s`)
+    .sign(privateKey);
+}
+
 /** A real HTTP service standing in for an upstream: it records what reached it. */
 export async function startUpstream(): Promise<{ url: string; seen: Seen[]; close(): Promise<void> }> {
   const seen: Seen[] = [];
   const server: Server = createServer((request, response) => {
     seen.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers });
+    if (request.url === '/.well-known/jwks.json') {
+      response.setHeader('content-type', 'application/json');
+      response.end(JSON.stringify({ keys: [publicJwk] }));
+      return;
+    }
     if (request.url === '/openapi.json') {
       response.setHeader('content-type', 'application/json');
       response.end(
