@@ -1,0 +1,163 @@
+import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { createLocalJWKSet, exportJWK, type JWTVerifyGetKey, SignJWT } from 'jose';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  ACCESS_TOKEN,
+  type AccessPolicy,
+  createService,
+  hasRole,
+  principalOf,
+  type ServiceApp,
+  verifyAccess,
+} from '../src/index.js';
+
+const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
+const { privateKey } = generateKeyPairSync('ed25519');
+
+async function jwksOf(key: KeyObject) {
+  return { keys: [{ ...(await exportJWK(createPublicKey(key))), kid: 'k1', alg: 'EdDSA' }] };
+}
+
+function token(roles: string[], options: { key?: KeyObject; exp?: number; typ?: string; iss?: string } = {}) {
+  return new SignJWT({ username: 'ada', roles })
+    .setProtectedHeader({ alg: 'EdDSA', kid: 'k1', typ: options.typ ?? ACCESS_TOKEN.type })
+    .setIssuer(options.iss ?? ACCESS_TOKEN.issuer)
+    .setAudience(ACCESS_TOKEN.audience)
+    .setSubject('42')
+    .setIssuedAt()
+    .setExpirationTime(options.exp ?? Math.floor(Date.now() / 1000) + 300)
+    .sign(options.key ?? privateKey);
+}
+
+let app: ServiceApp | undefined;
+let jwksServer: Server | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+  await new Promise((resolve) => (jwksServer ? jwksServer.close(resolve) : resolve(undefined)));
+  jwksServer = undefined;
+});
+
+async function build(access: { keys?: JWTVerifyGetKey; jwksUrl?: string }, policy?: AccessPolicy) {
+  app = await createService({
+    name: 'demo',
+    logStream: silent,
+    routes(scope) {
+      scope.addHook('onRequest', verifyAccess({ ...access, ...(policy ? { policy } : {}) }));
+      scope.get('/things', async (request) => principalOf(request));
+      scope.post('/things', async () => ({ created: true }));
+      scope.get('/open', async () => ({ open: true }));
+      scope.delete('/things/:id', async () => ({ deleted: true }));
+    },
+  });
+  return app;
+}
+
+const localKeys = async () => createLocalJWKSet(await jwksOf(privateKey));
+const auth = (value: string) => ({ authorization: `Bearer ${value}` });
+
+describe('verifyAccess', () => {
+  it('refuses anonymous callers with a 401 problem and a Bearer challenge', async () => {
+    const service = await build({ keys: await localKeys() });
+    const response = await service.inject('/things');
+    expect(response.statusCode).toBe(401);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(response.headers['www-authenticate']).toContain('Bearer');
+  });
+
+  it('leaves health, readiness, metrics and OpenAPI public', async () => {
+    const service = await build({ keys: await localKeys() });
+    for (const url of ['/healthz', '/readyz', '/metrics', '/openapi.json']) {
+      expect((await service.inject(url)).statusCode, url).toBe(200);
+    }
+  });
+
+  it('lets a viewer read, exposes the principal, and needs operator to write', async () => {
+    const service = await build({ keys: await localKeys() });
+    const viewer = await token(['viewer']);
+    const read = await service.inject({ url: '/things', headers: auth(viewer) });
+    expect(read.json()).toEqual({ userId: 42, username: 'ada', roles: ['viewer'], via: 'password' });
+    const write = await service.inject({ method: 'POST', url: '/things', headers: auth(viewer) });
+    expect(write.statusCode).toBe(403);
+    expect(write.json().detail).toBe('this needs the operator role');
+    const operator = await token(['operator']);
+    expect(
+      (await service.inject({ method: 'POST', url: '/things', headers: auth(operator) })).statusCode,
+    ).toBe(200);
+  });
+
+  it('follows a policy table by method and route pattern, and a policy function', async () => {
+    const service = await build(
+      { keys: await localKeys() },
+      { 'GET /open': 'public', '/things/:id': 'admin' },
+    );
+    expect((await service.inject('/open')).statusCode).toBe(200);
+    const operator = await token(['operator']);
+    expect(
+      (await service.inject({ method: 'DELETE', url: '/things/1', headers: auth(operator) })).statusCode,
+    ).toBe(403);
+    const admin = await token(['admin']);
+    expect(
+      (await service.inject({ method: 'DELETE', url: '/things/1', headers: auth(admin) })).statusCode,
+    ).toBe(200);
+    await app?.close();
+    const byFunction = await build({ keys: await localKeys() }, (request) =>
+      request.method === 'GET' ? 'public' : undefined,
+    );
+    expect((await byFunction.inject('/open')).statusCode).toBe(200);
+    expect((await byFunction.inject({ method: 'POST', url: '/things' })).statusCode).toBe(401);
+  });
+
+  it('refuses expired, wrong-key, tampered, wrong-type and wrong-issuer tokens with 401', async () => {
+    const service = await build({ keys: await localKeys() });
+    const good = await token(['admin']);
+    const [h, p, s] = good.split('.');
+    const claims = JSON.parse(Buffer.from(p ?? '', 'base64url').toString());
+    const tampered = `${h}.${Buffer.from(JSON.stringify({ ...claims, sub: '1' })).toString('base64url')}.${s}`;
+    const bad = [
+      await token(['admin'], { exp: Math.floor(Date.now() / 1000) - 10 }),
+      await token(['admin'], { key: generateKeyPairSync('ed25519').privateKey }),
+      tampered,
+      await token(['admin'], { typ: 'JWT' }),
+      await token(['admin'], { iss: 'someone-else' }),
+    ];
+    expect((await service.inject({ url: '/things', headers: auth(good) })).statusCode).toBe(200);
+    for (const value of bad)
+      expect((await service.inject({ url: '/things', headers: auth(value) })).statusCode).toBe(401);
+  });
+
+  it('refuses API keys where no resolver is given (they are exchanged at the gateway)', async () => {
+    const service = await build({ keys: await localKeys() });
+    const response = await service.inject({ url: '/things', headers: { 'x-api-key': 'flk_abc' } });
+    expect(response.statusCode).toBe(401);
+  });
+
+  it('fetches the key set from a JWKS URL, and answers 503 while it is unreachable', async () => {
+    const jwks = await jwksOf(privateKey);
+    jwksServer = createServer((_request, response) => {
+      response.setHeader('content-type', 'application/json');
+      response.end(JSON.stringify(jwks));
+    });
+    await new Promise<void>((resolve) => jwksServer?.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/.well-known/jwks.json`;
+    const service = await build({ jwksUrl: url });
+    expect(
+      (await service.inject({ url: '/things', headers: auth(await token(['viewer'])) })).statusCode,
+    ).toBe(200);
+    await app?.close();
+
+    const down = await build({ jwksUrl: 'http://127.0.0.1:1/.well-known/jwks.json' });
+    const response = await down.inject({ url: '/things', headers: auth(await token(['viewer'])) });
+    expect(response.statusCode).toBe(503);
+  });
+
+  it('orders roles viewer < operator < admin', () => {
+    expect(hasRole(['admin'], 'operator')).toBe(true);
+    expect(hasRole(['operator'], 'admin')).toBe(false);
+    expect(hasRole(['viewer', 'operator'], 'operator')).toBe(true);
+    expect(hasRole(['superuser'], 'viewer')).toBe(false);
+  });
+});
