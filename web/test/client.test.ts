@@ -44,7 +44,9 @@ describe('request', () => {
       credentials: 'same-origin',
       body: '{"name":"Herbie"}',
     });
-    expect((calls[0]?.init.headers as Record<string, string>)['Content-Type']).toBe('application/json');
+    expect((calls[0]?.init.headers as Record<string, string> | undefined)?.['Content-Type']).toBe(
+      'application/json',
+    );
   });
 
   it('returns undefined for 204', async () => {

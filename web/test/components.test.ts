@@ -74,15 +74,24 @@ describe('WeekTimeline', () => {
     },
   ];
 
-  it('draws a labelled bar per booking and emits the one clicked', async () => {
+  it('draws a bar per booking and lists them as buttons that select it', async () => {
     const wrapper = mount(WeekTimeline, { props: { label: 'Herbie', allocations, weekStart } });
-    const bars = wrapper.findAll('button.bar');
+    const bars = wrapper.findAll('.track .bar');
     expect(bars).toHaveLength(2);
-    expect(bars[0]?.attributes('aria-label')).toMatch(/^Ada: /);
-    expect(bars[1]?.attributes('aria-label')).toMatch(/^Booked: /);
     expect(bars[1]?.attributes('style')).toContain(`width: ${(24 / 168) * 100}%`);
-    await bars[1]?.trigger('click');
+    expect(wrapper.get('.track').attributes('aria-hidden')).toBe('true');
+    const list = wrapper.get('ul.booking-list');
+    expect(list.attributes('aria-label')).toBe('Bookings of Herbie this week');
+    const chips = list.findAll('button');
+    expect(chips.map((chip) => chip.text())).toEqual([
+      // Formats follow the runtime's locale: check the parts, not the punctuation.
+      expect.stringMatching(/^Mon.*10.*09:00.* – .*11:00.* · Ada$/),
+      expect.stringMatching(/^Wed.*12.*09:00.* – Thu.*13.*09:00.* · no holder$/),
+    ]);
+    await chips[1]?.trigger('click');
     expect(wrapper.emitted('select')?.[0]).toEqual([allocations[1]]);
+    await bars[0]?.trigger('click');
+    expect(wrapper.emitted('select')?.[1]).toEqual([allocations[0]]);
   });
 
   it('marks clashing bookings and draws the proposed period on its own lane', () => {
@@ -90,8 +99,8 @@ describe('WeekTimeline', () => {
     const wrapper = mount(WeekTimeline, {
       props: { label: 'Herbie', allocations, weekStart, proposed, conflictIds: [1] },
     });
-    const clash = wrapper.get('button.bar.conflict');
-    expect(clash.attributes('aria-label')).toMatch(/clashes with your period/);
+    expect(wrapper.get('.track .bar.conflict').attributes('style')).toContain('top: 0.25rem');
+    expect(wrapper.get('button.booking-chip.conflict').text()).toMatch(/clashes with your period/);
     const ghost = wrapper.get('.bar.proposed');
     expect(ghost.attributes('style')).toContain('top: 2rem'); // lane 1
   });

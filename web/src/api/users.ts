@@ -31,7 +31,7 @@ export interface ApiKey {
 
 export interface NewUser {
   username: string;
-  displayName: string;
+  displayName?: string;
   password: string;
   roles: Role[];
 }

@@ -1,0 +1,254 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { domainServices } from '../../scripts/stack.mjs';
+import { type RunningStack, startStack } from '../embedded/launcher.js';
+import {
+  describeViolations,
+  firstContentfulPaint,
+  horizontalOverflow,
+  launch,
+  SCREENSHOTS,
+  screenshot,
+  seriousAxeViolations,
+} from './browser.js';
+
+/**
+ * The web app in a real browser against the embedded stack: sign in, add a car, book it, see
+ * the conflict of an overlapping booking, translate a paragraph and find it in History, run a
+ * SQL query. Every page gets a screenshot (tests/browser/screenshots/) and an axe-core check.
+ */
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ADMIN_PASSWORD = 'browser-test-admin-pw';
+const services = domainServices();
+const metrics: Record<string, number | string | undefined> = {};
+
+let stack: RunningStack | undefined;
+let context: BrowserContext | undefined;
+let page: Page;
+
+/** A service this step needs is not in the checkout yet: fail, naming it, rather than skip. */
+function needs(...names: string[]) {
+  const missing = names.filter((name) => !services.includes(name));
+  if (missing.length > 0) {
+    throw new Error(
+      `this step needs the ${missing.join(' and ')} service(s), which are not in this checkout yet ` +
+        `(no services/${missing[0]}/src/main.ts)`,
+    );
+  }
+}
+
+async function expectAccessible(name: string) {
+  const violations = await seriousAxeViolations(page);
+  expect(violations, `axe-core on ${name}:\n${describeViolations(violations)}`).toEqual([]);
+}
+
+/** A date two days ahead, as a datetime-local value at `time` (the browser runs in Europe/Berlin). */
+function dayAhead(days: number, time: string): string {
+  const date = new Date(Date.now() + days * 86_400_000);
+  return `${date.toISOString().slice(0, 10)}T${time}`;
+}
+
+const carName = `Herbie ${Math.random().toString(36).slice(2, 6)}`;
+
+beforeAll(async () => {
+  // Test the app as it is now, not a stale dist/.
+  execFileSync('npm', ['run', 'build', '--workspace', 'web'], { cwd: ROOT, stdio: 'pipe' });
+  const dataDir = mkdtempSync(join(tmpdir(), 'flotilla-browser-'));
+  // The users service writes its signing key into its data directory before anything creates
+  // that directory; make them up front so this test is about the web app.
+  for (const name of services) mkdirSync(join(dataDir, name), { recursive: true });
+  stack = await startStack(dataDir, { FLOTILLA_ADMIN_PASSWORD: ADMIN_PASSWORD });
+  context = await launch(stack.url);
+  page = context.pages()[0] ?? (await context.newPage());
+});
+
+afterAll(async () => {
+  await context?.close();
+  await stack?.stop();
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  writeFileSync(join(SCREENSHOTS, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+  console.info('browser metrics', metrics);
+});
+
+describe('the web app in Chromium', () => {
+  it('serves the app and sends an anonymous visitor to sign in', async () => {
+    await page.goto('/');
+    await page.waitForURL(/\/sign-in/);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    metrics.firstContentfulPaintSignInMs = await firstContentfulPaint(page);
+    await screenshot(page, '01-sign-in');
+    await expectAccessible('sign-in');
+  });
+
+  it('refuses a wrong password with a readable message', async () => {
+    needs('users');
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/401|invalid|wrong|incorrect/i);
+    await screenshot(page, '02-sign-in-refused');
+  });
+
+  it('signs in as admin and shows the user and role in the header', async () => {
+    needs('users');
+    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/fleet\/cars/);
+    const who = page.getByTestId('current-user');
+    await who.waitFor();
+    expect(await who.textContent()).toMatch(/admin/);
+  });
+
+  it('adds a car', async () => {
+    needs('users', 'fleet');
+    await page.getByRole('heading', { name: /^Cars/ }).waitFor();
+    await page.getByLabel("New car's name").fill(carName);
+    await page.getByRole('button', { name: 'Add car' }).click();
+    await page.getByText(`Added ${carName}.`).waitFor();
+    await page.locator(`[data-resource="${carName}"]`).waitFor();
+  });
+
+  it('books the car and draws the booking on its week timeline', async () => {
+    needs('users', 'fleet');
+    await page.getByLabel('Car', { exact: true }).selectOption({ label: carName });
+    await page.getByLabel('From', { exact: true }).fill(dayAhead(2, '10:00'));
+    await page.getByLabel('To', { exact: true }).fill(dayAhead(2, '12:00'));
+    await page.getByLabel('Holder', { exact: true }).fill('Ada');
+    await page.getByRole('button', { name: 'Book', exact: true }).click();
+    await page.getByText(new RegExp(`^Booked ${carName}`)).waitFor();
+    await page.locator(`[data-resource="${carName}"] .track .bar`).first().waitFor();
+    await page.locator(`[data-resource="${carName}"] button.booking-chip`, { hasText: 'Ada' }).waitFor();
+    await screenshot(page, '03-fleet-booked');
+    await expectAccessible('fleet');
+  });
+
+  it('shows the clashing booking when an overlapping period is booked', async () => {
+    needs('users', 'fleet');
+    await page.getByLabel('From', { exact: true }).fill(dayAhead(2, '11:00'));
+    await page.getByLabel('To', { exact: true }).fill(dayAhead(2, '13:00'));
+    await page.getByLabel('Holder', { exact: true }).fill('Bob');
+    await page.getByRole('button', { name: 'Book', exact: true }).click();
+    const alert = page.getByRole('alert').filter({ hasText: '409' });
+    await alert.waitFor();
+    const conflict = page.getByTestId('conflict');
+    await conflict.first().waitFor();
+    expect(await conflict.first().textContent()).toContain('Ada');
+    await page.locator(`[data-resource="${carName}"] .bar.conflict`).waitFor();
+    await screenshot(page, '04-fleet-conflict');
+  });
+
+  it('finds the cars free for a period', async () => {
+    needs('users', 'fleet');
+    await page.getByLabel('From', { exact: true }).fill(dayAhead(3, '10:00'));
+    await page.getByLabel('To', { exact: true }).fill(dayAhead(3, '11:00'));
+    await page.getByRole('button', { name: 'Find a free car for this period' }).click();
+    await page.getByRole('button', { name: `Choose ${carName}` }).waitFor();
+  });
+
+  const german =
+    'Der Zug nach Berlin fährt um acht Uhr ab. Wir haben unsere Fahrkarten am Bahnhof gekauft.\n\n' +
+    'Das Wetter ist heute schön, und die Kinder spielen im Garten.';
+
+  it('translates a paragraph with progress and shows the engine', async () => {
+    needs('users', 'translation');
+    await page.getByRole('link', { name: 'Translate' }).click();
+    await page.getByLabel('German text').fill(german);
+    await page.getByRole('button', { name: 'Translate', exact: true }).click();
+    const result = page.getByTestId('translation-result');
+    await page.getByText('Translated by').waitFor({ timeout: 90_000 });
+    expect((await result.textContent())?.trim().length).toBeGreaterThan(20);
+    await screenshot(page, '05-translate');
+    await expectAccessible('translate');
+  });
+
+  it('finds the translation in History and opens it', async () => {
+    needs('users', 'translation');
+    await page.getByRole('link', { name: 'History' }).click();
+    await page.getByLabel('Search both texts').fill('Bahnhof');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/q=Bahnhof/);
+    const item = page.locator('.history-item').filter({ hasText: 'Der Zug nach Berlin' });
+    await item.first().waitFor();
+    await screenshot(page, '06-history');
+    await expectAccessible('history');
+    await item.first().getByRole('link').click();
+    await page.getByRole('heading', { name: 'German' }).waitFor();
+    await screenshot(page, '07-history-one');
+  });
+
+  it('runs a SQL query and shows the rows as a table', async () => {
+    needs('users', 'translation');
+    await page.getByRole('link', { name: 'SQL' }).click();
+    await page.getByLabel('Query').fill("SELECT id, left(text_de, 40) AS german FROM translations WHERE text_de LIKE '%Bahnhof%'");
+    await page.getByRole('button', { name: 'Run' }).click();
+    const table = page.getByTestId('sql-result');
+    await table.waitFor();
+    expect(await table.textContent()).toContain('Der Zug nach Berlin');
+    await screenshot(page, '08-sql');
+    await expectAccessible('sql');
+  });
+
+  it('shows a refused SQL statement as the API returns it', async () => {
+    needs('users', 'translation');
+    await page.getByLabel('Query').fill('DELETE FROM translations');
+    await page.getByRole('button', { name: 'Run' }).click();
+    await page.getByRole('alert').waitFor();
+    await screenshot(page, '09-sql-refused');
+  });
+
+  it('lists users and creates one', async () => {
+    needs('users');
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('rowheader', { name: /admin/ }).waitFor();
+    await page.getByLabel('Username', { exact: true }).fill('olga');
+    await page.getByLabel('Password', { exact: true }).fill('operator-password');
+    await page.getByRole('checkbox', { name: 'operator' }).last().check();
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await page.getByText('Created olga.').waitFor();
+    await screenshot(page, '10-users');
+    await expectAccessible('users');
+  });
+
+  it('measures the first render of a signed-in page on a fresh load', async () => {
+    needs('users');
+    await page.goto('/fleet/cars');
+    await page.getByRole('heading', { name: 'Fleet' }).waitFor();
+    metrics.firstContentfulPaintFleetMs = await firstContentfulPaint(page);
+  });
+
+  it('is usable at phone width (375 px): no page-wide horizontal scrolling', async () => {
+    needs('users');
+    await page.setViewportSize({ width: 375, height: 740 });
+    for (const [path, name] of [
+      ['/fleet/cars', 'fleet'],
+      ['/translate', 'translate'],
+      ['/history', 'history'],
+      ['/sql', 'sql'],
+      ['/users', 'users'],
+    ] as const) {
+      await page.goto(path);
+      await page.locator('main h1').first().waitFor();
+      await page.locator('.loading').first().waitFor({ state: 'detached' });
+      await screenshot(page, `11-phone-${name}`);
+      const overflow = await horizontalOverflow(page);
+      expect(overflow.culprit, `${path} at 375 px: ${JSON.stringify(overflow)}`).toBeUndefined();
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('signs out', async () => {
+    needs('users');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/sign-in/);
+    await page.goto('/fleet/cars');
+    await page.waitForURL(/\/sign-in\?next=/);
+  });
+});
