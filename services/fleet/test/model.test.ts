@@ -196,7 +196,7 @@ describe.each(testDatabaseKinds())('fleet against an interval-set model on %s', 
           }
         },
       ),
-      { numRuns: 30 },
+      { numRuns: 20 },
     );
   });
 });
