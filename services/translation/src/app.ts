@@ -1,0 +1,106 @@
+import { fileURLToPath } from 'node:url';
+import { type AccessPolicy, createService, type ServiceApp, verifyAccess } from '@flotilla/kit';
+import type { JWTVerifyGetKey } from 'jose';
+import type { Kysely } from 'kysely';
+import type { DestinationStream } from 'pino';
+import type { TranslationConfig } from './config.js';
+import { type ConsoleBackend, DEFAULT_LIMITS, pgliteConsole, postgresConsole } from './console/executor.js';
+import type { DB } from './db/schema.js';
+import { EngineHolder } from './domain/engine-holder.js';
+import { bodyLimitFor, MAX_TEXT_CHARS } from './domain/translate.js';
+import { selectEngine } from './engines/select.js';
+import type { TranslationEngine } from './engines/types.js';
+import { createTranslationMetrics } from './metrics.js';
+import { consoleRoutes } from './routes/console.js';
+import { historyRoutes } from './routes/history.js';
+import { translateRoutes } from './routes/translate.js';
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
+
+/**
+ * Who may call what. Translating and reading need `viewer`; deleting needs `viewer` here and the
+ * handler lets only the owner or an admin through; the console is for admins. The engine's
+ * status is public, like `/readyz` which says the same.
+ */
+export const ACCESS: AccessPolicy = {
+  'GET /translate/engine': 'public',
+  'POST /translate': 'viewer',
+  'POST /translate/stream': 'viewer',
+  'DELETE /translations/:id': 'viewer',
+  'POST /sql': 'admin',
+};
+
+export interface TranslationOptions {
+  logStream?: DestinationStream;
+  /** Replaces engine selection (tests inject a small engine; the benchmark a loaded one). */
+  loadEngine?: () => Promise<TranslationEngine>;
+  /** Verifies tokens with these keys instead of fetching the users service's key set. */
+  accessKeys?: JWTVerifyGetKey;
+  /** Hands out the database handle and the engine holder (tests check SQL and wait for loading). */
+  onStarted?: (handles: { db: Kysely<DB>; engines: EngineHolder }) => void;
+  /** Replaces the console's database session (tests call the PostgreSQL role directly). */
+  console?: ConsoleBackend;
+}
+
+export async function buildApp(
+  config: TranslationConfig,
+  options: TranslationOptions = {},
+): Promise<ServiceApp> {
+  const engines = new EngineHolder(
+    options.loadEngine ??
+      (() => selectEngine({ env: { ...process.env, TRANSLATION_ENGINE: config.TRANSLATION_ENGINE } })),
+  );
+  return createService<DB>({
+    name: 'translation',
+    description:
+      'German→English translation of texts of any length (up to 1 Mi characters), their history, and a read-only SQL console',
+    logLevel: config.LOG_LEVEL,
+    ...(options.logStream ? { logStream: options.logStream } : {}),
+    bodyLimit: bodyLimitFor(MAX_TEXT_CHARS),
+    database: { url: config.DATABASE_URL, dataDir: config.DATA_DIR, migrationsDir: MIGRATIONS_DIR },
+    async routes(app, { db, metrics, log, addReadinessCheck }) {
+      // onRequest: refuse anonymous callers before a megabyte body is read and parsed.
+      app.addHook('onRequest', verifyAccess({ ...accessKeysOf(config, options), policy: ACCESS }));
+
+      addReadinessCheck(engines.readinessCheck());
+      void engines.start().then(() => {
+        const info = engines.info();
+        if (info.ready)
+          log.info({ engine: info.name, kind: info.kind }, `translation engine ready: ${info.reason}`);
+        else log.warn({ engine: info.name }, info.reason);
+      });
+      app.addHook('onClose', () => engines.close());
+
+      const consoleBackend =
+        options.console ??
+        (config.CONSOLE_DATABASE_URL
+          ? postgresConsole(config.CONSOLE_DATABASE_URL)
+          : config.DATABASE_URL
+            ? undefined
+            : pgliteConsole(db));
+      if (consoleBackend) app.addHook('onClose', () => consoleBackend.close());
+      else log.warn('SQL console disabled: CONSOLE_DATABASE_URL is not set');
+
+      const deps = {
+        db,
+        engines,
+        metrics: createTranslationMetrics(metrics),
+        batchSize: config.TRANSLATION_BATCH_SIZE,
+        console: consoleBackend,
+        consoleLimits: {
+          ...DEFAULT_LIMITS,
+          maxCost: consoleBackend?.kind === 'pglite' ? config.CONSOLE_MAX_COST : undefined,
+        },
+      };
+      options.onStarted?.({ db, engines });
+      translateRoutes(app, deps);
+      historyRoutes(app, deps);
+      consoleRoutes(app, deps);
+    },
+  });
+}
+
+function accessKeysOf(config: TranslationConfig, options: TranslationOptions) {
+  if (options.accessKeys) return { keys: options.accessKeys };
+  return { jwksUrl: config.JWKS_URL ?? new URL('/.well-known/jwks.json', config.USERS_URL).toString() };
+}

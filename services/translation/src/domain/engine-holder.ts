@@ -1,0 +1,86 @@
+import { HttpProblem, type ReadinessCheck } from '@flotilla/kit';
+import { UnavailableEngine } from '../engines/select.js';
+import type { TranslationEngine } from '../engines/types.js';
+
+/** What `GET /translate/engine` and `/readyz` tell about the engine. */
+export interface EngineInfo {
+  name: TranslationEngine['name'] | 'loading';
+  kind: TranslationEngine['kind'] | 'loading';
+  ready: boolean;
+  reason: string;
+}
+
+/**
+ * Holds the engine while it loads in the background. Loading takes seconds (the dictionary is
+ * 3–6 s and ~240 MB; the neural model starts a WASM worker), so the service listens at once and
+ * answers 503 to translation requests until it is done, instead of holding up its start.
+ */
+export class EngineHolder {
+  #engine: TranslationEngine | undefined;
+  #loading: Promise<void> | undefined;
+  #closed = false;
+  readonly #load: () => Promise<TranslationEngine>;
+
+  constructor(load: () => Promise<TranslationEngine>) {
+    this.#load = load;
+  }
+
+  /** Starts loading; resolves when loading ended either way (tests and the benchmark wait on it). */
+  start(): Promise<void> {
+    this.#loading ??= this.#load()
+      .catch((error: unknown) => new UnavailableEngine(`engine failed to load: ${(error as Error).message}`))
+      .then(async (engine) => {
+        // Closed while loading (shutdown, or a test that was quick): free it at once.
+        if (this.#closed) await engine.close();
+        else this.#engine = engine;
+      });
+    return this.#loading;
+  }
+
+  info(): EngineInfo {
+    const engine = this.#engine;
+    if (!engine) return { name: 'loading', kind: 'loading', ready: false, reason: 'engine loading' };
+    const status = engine.status();
+    return { name: engine.name, kind: engine.kind, ready: status.ready, reason: status.reason };
+  }
+
+  /** The engine to translate with, or a 503 problem saying why there is none (and the fix). */
+  current(): TranslationEngine {
+    const engine = this.#engine;
+    if (!engine) {
+      throw new HttpProblem(503, 'the translation engine is still loading; retry in a few seconds', {
+        retryAfter: 5,
+      });
+    }
+    const status = engine.status();
+    if (!status.ready) throw new HttpProblem(503, status.reason, { engine: engine.name });
+    return engine;
+  }
+
+  /**
+   * Ready once loading ended: an unavailable engine does not hold readiness back (the rest of
+   * the service, history and console, works, and the stack's start must not wait for a model
+   * that cannot come); the check's name says which engine it is, or why there is none.
+   */
+  readinessCheck(): ReadinessCheck {
+    const holder = this;
+    return {
+      get name() {
+        const info = holder.info();
+        if (info.name === 'loading') return 'engine (loading)';
+        if (!info.ready) return `engine: unavailable — ${info.reason}`;
+        return `engine: ${info.kind === 'neural' ? 'neural' : 'fallback'}/${info.name}`;
+      },
+      check: async () => {
+        if (!holder.#engine) throw new Error('engine loading');
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const engine = this.#engine;
+    this.#engine = undefined;
+    await engine?.close();
+  }
+}

@@ -1,0 +1,103 @@
+import { badRequest, HttpProblem } from '@flotilla/kit';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { insertTranslation } from '../db/translations.js';
+import { type TranslateProgress, translateText } from '../engines/translate-text.js';
+import { EngineUnavailableError, throwIfAborted } from '../engines/types.js';
+import type { TranslationMetrics } from '../metrics.js';
+import type { EngineHolder } from './engine-holder.js';
+
+/**
+ * The longest text accepted, in characters (Unicode code points): 1 Mi, i.e. at least 1 MB of
+ * text. The request body limit is derived from it (see `bodyLimitFor`).
+ */
+export const MAX_TEXT_CHARS = 1024 * 1024;
+
+/** JSON may escape a character as `\uXXXX` (6 bytes); room for that plus the envelope. */
+export function bodyLimitFor(maxChars: number): number {
+  return maxChars * 6 + 64 * 1024;
+}
+
+export interface TranslationDeps {
+  db: Kysely<DB>;
+  engines: EngineHolder;
+  metrics: TranslationMetrics;
+  batchSize: number;
+}
+
+export interface Caller {
+  userId: number | undefined;
+  username: string | undefined;
+}
+
+export interface TranslationResult {
+  id: number;
+  text_en: string;
+  engine: string;
+  chars: number;
+  ms: number;
+}
+
+export interface TranslateRequest {
+  textDe: string;
+  caller: Caller;
+  signal?: AbortSignal;
+  onProgress?: (progress: TranslateProgress) => void;
+}
+
+/** Refuses text with nothing to translate; the schema already bounds its length. */
+export function checkText(text: string): void {
+  if (text.trim() === '')
+    throw badRequest('text_de is empty or only whitespace: send German text to translate');
+}
+
+const WORD = /[\p{L}\p{N}]+(?:[-'’][\p{L}\p{N}]+)*/gu;
+
+export function countWords(text: string): number {
+  let count = 0;
+  for (const _ of text.matchAll(WORD)) count++;
+  return count;
+}
+
+/**
+ * Translates a text and stores it. Nothing is stored when the work is cancelled (the signal
+ * fires) or fails; the engine is taken before any work so a missing one is a 503 with its fix.
+ */
+export async function translateAndStore(
+  deps: TranslationDeps,
+  request: TranslateRequest,
+): Promise<TranslationResult> {
+  checkText(request.textDe);
+  const engine = deps.engines.current();
+  const started = performance.now();
+  let text: string;
+  try {
+    ({ text } = await translateText(request.textDe, engine, {
+      batchSize: deps.batchSize,
+      ...(request.signal ? { signal: request.signal } : {}),
+      ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+    }));
+  } catch (error) {
+    if (error instanceof EngineUnavailableError)
+      throw new HttpProblem(503, error.message, { engine: engine.name });
+    throw error;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  // A client gone during the last batch must not leave a stored translation behind.
+  throwIfAborted(request.signal);
+  const chars = [...request.textDe].length;
+  const ms = Math.round(seconds * 1000);
+  const id = await insertTranslation(deps.db, {
+    textDe: request.textDe,
+    textEn: text,
+    engine: engine.name,
+    chars,
+    ms,
+    ownerId: request.caller.userId,
+    owner: request.caller.username,
+  });
+  deps.metrics.translations.inc({ engine: engine.name });
+  deps.metrics.words.inc({ engine: engine.name }, countWords(request.textDe));
+  deps.metrics.duration.observe({ engine: engine.name }, seconds);
+  return { id, text_en: text, engine: engine.name, chars, ms };
+}

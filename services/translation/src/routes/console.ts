@@ -1,0 +1,40 @@
+import { HttpProblem, type ServiceApp } from '@flotilla/kit';
+import { executeConsoleQuery } from '../console/executor.js';
+import { checkConsoleQuery } from '../console/guard.js';
+import type { TranslationRouteDeps } from './context.js';
+import { SqlBody, SqlResult } from './schemas.js';
+
+export const CONSOLE_NOT_CONFIGURED =
+  'the SQL console is not configured: on PostgreSQL set CONSOLE_DATABASE_URL (or CONSOLE_DATABASE_URL_FILE) ' +
+  'to a login role that is a member of translation_console_reader and of nothing else';
+
+export function consoleRoutes(app: ServiceApp, deps: TranslationRouteDeps): void {
+  app.post(
+    '/sql',
+    {
+      schema: {
+        summary: 'Run one read-only query over the translations table (admin)',
+        description:
+          "Exactly one SELECT over `translations`, checked by PostgreSQL's parser, run as a read-only " +
+          'role in a READ ONLY transaction that is rolled back, with a 2 s statement timeout; at most ' +
+          '1,000 rows (`truncated` when there were more).',
+        body: SqlBody,
+        response: { 200: SqlResult },
+      },
+    },
+    async (request) => {
+      try {
+        await checkConsoleQuery(request.body.query);
+        if (!deps.console) throw new HttpProblem(503, CONSOLE_NOT_CONFIGURED);
+        const result = await executeConsoleQuery(deps.console, request.body.query, deps.consoleLimits);
+        deps.metrics.consoleQueries.inc({ outcome: 'ok' });
+        return result;
+      } catch (error) {
+        const reason =
+          error instanceof HttpProblem ? String(error.extensions.reason ?? error.status) : 'error';
+        deps.metrics.consoleQueries.inc({ outcome: reason });
+        throw error;
+      }
+    },
+  );
+}

@@ -1,0 +1,273 @@
+import { testDatabaseKinds } from '@flotilla/kit/testing';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_TEXT_CHARS } from '../src/domain/translate.js';
+import { UnavailableEngine } from '../src/engines/select.js';
+import type { TranslationEngine } from '../src/engines/types.js';
+import { inlineEngine, parseEvents, type Service, startService } from './harness.js';
+
+describe.each(testDatabaseKinds())('translation API on %s', (kind) => {
+  let service: Service;
+  const rows = async () =>
+    Number((await sql<{ n: string }>`select count(*) as n from translations`.execute(service.db)).rows[0]?.n);
+
+  beforeAll(async () => {
+    service = await startService(kind);
+    await service.engines.start();
+  });
+  afterAll(async () => service?.close());
+
+  it('translates, stores with the caller as owner, and answers note 000 field names', async () => {
+    const answer = await service.request('POST', '/translate', {
+      body: { text_de: 'Der Hund schläft.\n\nDas Haus ist groß.' },
+    });
+    expect(answer.status).toBe(201);
+    expect(answer.body).toEqual({
+      id: expect.any(Number),
+      text_en: 'The dog sleeps.\n\nThe house is big.',
+      engine: 'dictionary',
+      chars: 37,
+      ms: expect.any(Number),
+    });
+    const stored = await service.request('GET', `/translations/${answer.body.id}`);
+    expect(stored.status).toBe(200);
+    expect(stored.body).toMatchObject({
+      id: answer.body.id,
+      text_de: 'Der Hund schläft.\n\nDas Haus ist groß.',
+      text_en: 'The dog sleeps.\n\nThe house is big.',
+      engine: 'dictionary',
+      userId: 1,
+      owner: 'alice',
+    });
+    expect(Date.parse(stored.body.createdAt)).not.toBeNaN();
+  });
+
+  it('refuses empty, whitespace-only, missing and mistyped text with 400 and stores nothing', async () => {
+    const before = await rows();
+    for (const body of [{ text_de: '' }, { text_de: ' \n\t ' }, {}, { text_de: 42 }, { text: 'Hund' }]) {
+      const answer = await service.request('POST', '/translate', { body });
+      expect(answer.status, JSON.stringify(body)).toBe(400);
+      expect(answer.headers['content-type']).toContain('application/problem+json');
+      expect(answer.body.detail).toMatch(/text_de/);
+    }
+    expect(await rows()).toBe(before);
+  });
+
+  it('accepts a text of the documented limit (1 Mi characters) and refuses one character more', async () => {
+    const sentence = 'Der Hund läuft. ';
+    const text = sentence.repeat(Math.ceil(MAX_TEXT_CHARS / sentence.length)).slice(0, MAX_TEXT_CHARS);
+    const ok = await service.request('POST', '/translate', { body: { text_de: text } });
+    expect(ok.status).toBe(201);
+    expect(ok.body.chars).toBe(MAX_TEXT_CHARS);
+    expect(ok.body.text_en.startsWith('The dog runs. The dog runs.')).toBe(true);
+    const before = await rows();
+    const tooLong = await service.request('POST', '/translate', { body: { text_de: `${text}x` } });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.detail).toMatch(/text_de/);
+    expect(await rows()).toBe(before);
+  });
+
+  it('refuses anonymous callers with 401 and needs no token for the engine status', async () => {
+    expect(
+      (await service.request('POST', '/translate', { body: { text_de: 'Hund' }, as: 'anonymous' })).status,
+    ).toBe(401);
+    expect((await service.request('GET', '/translations', { as: 'anonymous' })).status).toBe(401);
+    const engine = await service.request('GET', '/translate/engine', { as: 'anonymous' });
+    expect(engine.status).toBe(200);
+    expect(engine.body).toEqual({
+      name: 'dictionary',
+      kind: 'fallback',
+      ready: true,
+      reason: 'inline test dictionary',
+    });
+  });
+
+  it('lists newest first with a cursor, and searches both texts', async () => {
+    const ids: number[] = [];
+    for (const text of ['Die Katze läuft.', 'Der Hund ist groß.', 'Das Haus schläft.', 'Katze und Hund.']) {
+      ids.push((await service.request('POST', '/translate', { body: { text_de: text } })).body.id);
+    }
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await service.request('GET', `/translations?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.items.map((item: { id: number }) => item.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([...seen].sort((a, b) => b - a));
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toEqual(expect.arrayContaining(ids));
+
+    const german = await service.request('GET', `/translations?q=${encodeURIComponent('Katze')}`);
+    expect(german.body.items.map((item: { id: number }) => item.id)).toEqual([ids[3], ids[0]]);
+    const english = await service.request('GET', `/translations?q=${encodeURIComponent('cat -dog')}`);
+    expect(english.body.items.map((item: { id: number }) => item.id)).toEqual([ids[0]]);
+    // Web-search syntax never fails to parse: odd input is a search, not an error.
+    for (const q of ['"unclosed', '&|!():*', "'; drop table translations; --"]) {
+      expect((await service.request('GET', `/translations?q=${encodeURIComponent(q)}`)).status).toBe(200);
+    }
+  });
+
+  it('cuts long texts to a preview in the list and keeps them whole by id', async () => {
+    const text = 'Der Hund läuft. '.repeat(200);
+    const id = (await service.request('POST', '/translate', { body: { text_de: text } })).body.id;
+    const list = await service.request('GET', '/translations?limit=1');
+    expect(list.body.items[0]).toMatchObject({ id, truncated: true });
+    expect(list.body.items[0].text_de).toHaveLength(1000);
+    expect((await service.request('GET', `/translations/${id}`)).body.text_de).toBe(text);
+  });
+
+  it('answers 400 for a bad cursor, limit or id and 404 for a missing translation', async () => {
+    for (const url of [
+      '/translations?cursor=abc',
+      '/translations?cursor=0',
+      '/translations?limit=0',
+      '/translations?limit=101',
+    ]) {
+      const answer = await service.request('GET', url);
+      expect(answer.status, url).toBe(400);
+      expect(answer.body.detail).toMatch(/querystring\.(cursor|limit)/);
+    }
+    expect((await service.request('GET', '/translations/abc')).status).toBe(400);
+    expect((await service.request('GET', '/translations/0')).status).toBe(400);
+    const missing = await service.request('GET', '/translations/999999');
+    expect(missing.status).toBe(404);
+    expect(missing.body.detail).toMatch(/999999/);
+  });
+
+  it('lets the owner or an admin delete, and nobody else', async () => {
+    const mine = (await service.request('POST', '/translate', { body: { text_de: 'Der Hund.' } })).body.id;
+    const other = await service.request('DELETE', `/translations/${mine}`, { as: 'bob' });
+    expect(other.status).toBe(403);
+    expect(other.body.detail).toMatch(/owner or an admin/);
+    expect((await service.request('GET', `/translations/${mine}`)).status).toBe(200);
+    expect((await service.request('DELETE', `/translations/${mine}`, { as: 'alice' })).status).toBe(204);
+    expect((await service.request('GET', `/translations/${mine}`)).status).toBe(404);
+    expect((await service.request('DELETE', `/translations/${mine}`, { as: 'alice' })).status).toBe(404);
+
+    const bobs = (await service.request('POST', '/translate', { body: { text_de: 'Die Katze.' }, as: 'bob' }))
+      .body.id;
+    expect((await service.request('DELETE', `/translations/${bobs}`, { as: 'admin' })).status).toBe(204);
+    expect((await service.request('DELETE', `/translations/${bobs}`, { as: 'anonymous' })).status).toBe(401);
+  });
+
+  it('streams progress and text whose concatenation is the stored translation', async () => {
+    const text = Array.from(
+      { length: 40 },
+      (_, i) => `Der Hund ${i} schläft.${i % 10 === 9 ? '\n\n' : ' '}`,
+    ).join('');
+    const answer = await service.request('POST', '/translate/stream', { body: { text_de: text } });
+    expect(answer.status).toBe(200);
+    expect(answer.headers['content-type']).toContain('text/event-stream');
+    expect(answer.headers['x-accel-buffering']).toBe('no');
+    const events = parseEvents(answer.text);
+    const progress = events
+      .filter((e) => e.event === 'progress')
+      .map((e) => e.data as { sentencesDone: number; sentencesTotal: number });
+    expect(progress[0]).toEqual({ sentencesDone: 0, sentencesTotal: 40 });
+    expect(progress.at(-1)).toEqual({ sentencesDone: 40, sentencesTotal: 40 });
+    expect(progress.length).toBeGreaterThan(2);
+    const streamed = events
+      .filter((e) => e.event === 'text')
+      .map((e) => (e.data as { text: string }).text)
+      .join('');
+    const done = events.at(-1);
+    expect(done?.event).toBe('done');
+    const result = done?.data as { id: number; text_en: string; engine: string };
+    expect(streamed).toBe(result.text_en);
+    expect(result.text_en).toContain('The dog 0 sleeps. The dog 1 sleeps.');
+    const stored = await service.request('GET', `/translations/${result.id}`);
+    expect(stored.body.text_en).toBe(result.text_en);
+  });
+
+  it('refuses a bad stream request before streaming, with a problem', async () => {
+    const answer = await service.request('POST', '/translate/stream', { body: { text_de: '   ' } });
+    expect(answer.status).toBe(400);
+    expect(answer.headers['content-type']).toContain('application/problem+json');
+  });
+
+  it('counts translations and words per engine', async () => {
+    const metrics = await service.request('GET', '/metrics', { as: 'anonymous' });
+    expect(metrics.text).toMatch(/translations_total\{engine="dictionary",service="translation"\} \d+/);
+    expect(metrics.text).toMatch(/translated_words_total\{engine="dictionary",service="translation"\} \d+/);
+    expect(metrics.text).toMatch(
+      /translation_duration_seconds_count\{service="translation",engine="dictionary"\} \d+/,
+    );
+  });
+});
+
+describe('engine start-up', () => {
+  it('listens while the engine loads: readyz 503 "engine loading", translate 503, then ready', async () => {
+    let release: (engine: TranslationEngine) => void = () => {};
+    const loading = new Promise<TranslationEngine>((resolve) => {
+      release = resolve;
+    });
+    const service = await startService('pglite', { loadEngine: () => loading });
+    try {
+      const ready = await service.request('GET', '/readyz', { as: 'anonymous' });
+      expect(ready.status).toBe(503);
+      expect(JSON.stringify(ready.body.failures)).toContain('engine loading');
+      expect((await service.request('GET', '/translate/engine')).body).toMatchObject({
+        name: 'loading',
+        ready: false,
+      });
+      const early = await service.request('POST', '/translate', { body: { text_de: 'Der Hund.' } });
+      expect(early.status).toBe(503);
+      expect(early.body.detail).toMatch(/still loading/);
+      // The rest of the service works meanwhile.
+      expect((await service.request('GET', '/translations')).status).toBe(200);
+
+      release(inlineEngine());
+      await service.engines.start();
+      const after = await service.request('GET', '/readyz', { as: 'anonymous' });
+      expect(after.status).toBe(200);
+      expect(after.body.checks).toContain('engine: fallback/dictionary');
+      expect((await service.request('POST', '/translate', { body: { text_de: 'Der Hund.' } })).status).toBe(
+        201,
+      );
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('runs without any engine: ready, and translate answers 503 with the fix', async () => {
+    const reason =
+      'translation unavailable (dictionary: not found). To fix: install the Debian package trans-de-en, or run `npm run model:fetch`';
+    const service = await startService('pglite', { loadEngine: async () => new UnavailableEngine(reason) });
+    try {
+      await service.engines.start();
+      const ready = await service.request('GET', '/readyz', { as: 'anonymous' });
+      expect(ready.status).toBe(200);
+      expect(ready.body.checks.join(' ')).toContain('unavailable');
+      const engine = await service.request('GET', '/translate/engine');
+      expect(engine.body).toEqual({ name: 'unavailable', kind: 'none', ready: false, reason });
+      for (const url of ['/translate', '/translate/stream']) {
+        const answer = await service.request('POST', url, { body: { text_de: 'Der Hund.' } });
+        expect(answer.status).toBe(503);
+        expect(answer.headers['content-type']).toContain('application/problem+json');
+        expect(answer.body.detail).toContain('To fix: install the Debian package trans-de-en');
+      }
+      expect((await service.request('GET', '/translations')).body.items).toEqual([]);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('treats an engine whose loading throws as unavailable, naming the error', async () => {
+    const service = await startService('pglite', {
+      loadEngine: async () => {
+        throw new Error('worker crashed');
+      },
+    });
+    try {
+      await service.engines.start();
+      const answer = await service.request('POST', '/translate', { body: { text_de: 'Der Hund.' } });
+      expect(answer.status).toBe(503);
+      expect(answer.body.detail).toContain('worker crashed');
+    } finally {
+      await service.close();
+    }
+  });
+});
