@@ -187,7 +187,9 @@ describe('the web app in Chromium', () => {
   it('runs a SQL query and shows the rows as a table', async () => {
     needs('users', 'translation');
     await page.getByRole('link', { name: 'SQL' }).click();
-    await page.getByLabel('Query').fill("SELECT id, left(text_de, 40) AS german FROM translations WHERE text_de LIKE '%Bahnhof%'");
+    await page
+      .getByLabel('Query')
+      .fill("SELECT id, left(text_de, 40) AS german FROM translations WHERE text_de LIKE '%Bahnhof%'");
     await page.getByRole('button', { name: 'Run' }).click();
     const table = page.getByTestId('sql-result');
     await table.waitFor();

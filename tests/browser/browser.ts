@@ -25,7 +25,9 @@ const ARGS = [
 /** A fresh Chromium profile, so no cache or cookie from an earlier run changes what is measured. */
 export async function launch(baseURL: string): Promise<BrowserContext> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`no Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` or set CHROMIUM_PATH`);
+    throw new Error(
+      `no Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` or set CHROMIUM_PATH`,
+    );
   }
   const profile = mkdtempSync(join(tmpdir(), 'flotilla-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -61,7 +63,11 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
   const loaded = await page.evaluate(() => 'axe' in window);
   if (!loaded) await page.addScriptTag({ content: AXE_SOURCE });
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<{ violations: unknown[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: { run: (ctx: Document, opts: unknown) => Promise<{ violations: unknown[] }> };
+      }
+    ).axe;
     const result = await axe.run(document, {
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
     });
@@ -82,7 +88,8 @@ export async function firstContentfulPaint(page: Page): Promise<number | undefin
     () =>
       new Promise<number | undefined>((resolve) => {
         const find = () =>
-          performance.getEntriesByType('paint').find((entry) => entry.name === 'first-contentful-paint')?.startTime;
+          performance.getEntriesByType('paint').find((entry) => entry.name === 'first-contentful-paint')
+            ?.startTime;
         const now = find();
         if (now !== undefined) return resolve(now);
         new PerformanceObserver((list, observer) => {
@@ -97,7 +104,9 @@ export async function firstContentfulPaint(page: Page): Promise<number | undefin
 }
 
 /** The widest element sticking out of the viewport, if any (checks a phone-sized layout). */
-export async function horizontalOverflow(page: Page): Promise<{ scrollWidth: number; width: number; culprit: string | undefined }> {
+export async function horizontalOverflow(
+  page: Page,
+): Promise<{ scrollWidth: number; width: number; culprit: string | undefined }> {
   return page.evaluate(() => {
     const width = document.documentElement.clientWidth;
     let culprit: string | undefined;
