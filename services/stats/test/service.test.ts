@@ -1,4 +1,5 @@
 import { testDatabaseKinds } from '@flotilla/kit/testing';
+import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   nbaBody,
@@ -21,7 +22,7 @@ describe.each(testDatabaseKinds())('stats service on %s', (kind) => {
     await stats?.close();
   });
 
-  const inject = (...args: Parameters<typeof stats.app.inject>) => stats.app.inject(...args);
+  const inject = (options: InjectOptions | string) => stats.app.inject(options);
   const countSnapshots = async () =>
     (await inject({ url: '/stats/snapshots', headers: stats.viewer })).json().total as number;
 
