@@ -15,12 +15,14 @@ export interface TranslationResult {
 
 export interface Translation extends TranslationResult {
   text_de: string;
+  /** History lists cut both texts to a preview; GET /translations/{id} has them whole. */
+  truncated?: boolean;
   createdAt?: string;
   created_at?: string;
   /** Who asked for it: the services may name it any of these. */
-  userId?: number | string;
-  user_id?: number | string;
-  owner?: string;
+  userId?: number | string | null;
+  user_id?: number | string | null;
+  owner?: string | null;
   username?: string;
 }
 
@@ -137,6 +139,16 @@ export async function translateStream(
     detail: 'The stream ended before the translation was finished. Try again.',
   });
 }
+
+/** `GET /translate/engine`: which engine translates now, and why not when none can. */
+export interface EngineInfo {
+  name: EngineName | 'loading';
+  kind: 'neural' | 'fallback' | 'none' | 'loading' | (string & {});
+  ready: boolean;
+  reason: string;
+}
+
+export const getEngine = () => api.get<EngineInfo>('/translate/engine');
 
 export const translate = (text_de: string) => api.post<TranslationResult>('/translate', { text_de });
 
