@@ -87,18 +87,20 @@ export interface Service {
 export interface StartOptions extends Omit<TranslationOptions, 'accessKeys' | 'onStarted'> {
   env?: Record<string, string>;
   logStream?: DestinationStream;
+  /** Start on this database (already migrated) instead of a fresh one. */
+  reuse?: TestDatabase;
 }
 
 /** A translation service on a fresh database of the given kind, driven through `inject`. */
 export async function startService(kind: Kind, options: StartOptions = {}): Promise<Service> {
-  const database = await createTestDatabase(kind);
+  const database = options.reuse ?? (await createTestDatabase(kind));
   const { keys, sign } = await testTokens();
   const config = {
     ...loadTranslationConfig({ LOG_LEVEL: 'silent', ...options.env }),
     DATABASE_URL: database.url,
   };
   let handles: { db: Kysely<DB>; engines: EngineHolder } | undefined;
-  const { env: _env, ...rest } = options;
+  const { env: _env, reuse: _reuse, ...rest } = options;
   const app = await buildApp(config, {
     loadEngine: async () => inlineEngine(),
     ...rest,

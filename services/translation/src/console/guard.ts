@@ -98,6 +98,7 @@ let loaded: Promise<void> | undefined;
 
 /** Throws a 4xx HttpProblem naming the rule the query breaks; returns when it may run. */
 export async function checkConsoleQuery(query: string): Promise<void> {
+  if (query.trim() === '') throw refused(400, 'empty', 'the query is empty: send one SELECT');
   loaded ??= loadModule();
   await loaded;
   let tree: { stmts?: Array<{ stmt?: unknown }> };

@@ -46,6 +46,21 @@ function articlePlusWord(phrase: string): boolean {
 }
 
 export function buildLexicon(text: string): { lexicon: Lexicon; lines: number } {
+  const steps = lexiconSteps(text);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Lines between two pauses of `loadLexicon`: a few milliseconds of work each. */
+const LINES_PER_STEP = 5000;
+
+/**
+ * Builds the lexicon, pausing every few thousand lines: the service loads it while it already
+ * answers `/healthz` and `/readyz`, and a multi-second synchronous loop would starve them.
+ */
+function* lexiconSteps(text: string): Generator<void, { lexicon: Lexicon; lines: number }> {
   const lower = new Map<string, Candidate>();
   const upper = new Map<string, Candidate>();
   const phraseStarts = new Map<string, number>();
@@ -59,6 +74,7 @@ export function buildLexicon(text: string): { lexicon: Lexicon; lines: number } 
     const entry = parseDingLine(line);
     if (!entry) continue;
     lines++;
+    if (lines % LINES_PER_STEP === 0) yield;
     const deSubs = entry.de.subEntries;
     const enSubs = entry.en.subEntries;
     // Sub-entries only pair up when both sides have the same number of them.
@@ -126,7 +142,13 @@ export async function loadLexicon(path: string): Promise<{ lexicon: Lexicon; sta
   const heapBefore = process.memoryUsage().heapUsed;
   const t0 = performance.now();
   const text = await readFile(path, 'utf8');
-  const { lexicon, lines } = buildLexicon(text);
+  const steps = lexiconSteps(text);
+  let step = steps.next();
+  while (!step.done) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    step = steps.next();
+  }
+  const { lexicon, lines } = step.value;
   const loadMs = performance.now() - t0;
   gc?.();
   const heapMb = (process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024;
