@@ -12,6 +12,7 @@ import {
   firstContentfulPaint,
   horizontalOverflow,
   launch,
+  loadedScripts,
   SCREENSHOTS,
   screenshot,
   seriousAxeViolations,
@@ -48,6 +49,11 @@ async function expectAccessible(name: string) {
   expect(violations, `axe-core on ${name}:\n${describeViolations(violations)}`).toEqual([]);
 }
 
+/** Follows a link of the main navigation in the header. */
+async function nav(name: string) {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
+}
+
 /** A date two days ahead, as a datetime-local value at `time` (the browser runs in Europe/Berlin). */
 function dayAhead(days: number, time: string): string {
   const date = new Date(Date.now() + days * 86_400_000);
@@ -58,7 +64,12 @@ const carName = `Herbie ${Math.random().toString(36).slice(2, 6)}`;
 
 beforeAll(async () => {
   // Test the app as it is now, not a stale dist/.
-  execFileSync('npm', ['run', 'build', '--workspace', 'web'], { cwd: ROOT, stdio: 'pipe' });
+  // NODE_ENV=production: under Vitest it is `test`, which would give Vue's development build.
+  execFileSync('npm', ['run', 'build', '--workspace', 'web'], {
+    cwd: ROOT,
+    stdio: 'pipe',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
   const dataDir = mkdtempSync(join(tmpdir(), 'flotilla-browser-'));
   // The users service writes its signing key into its data directory before anything creates
   // that directory; make them up front so this test is about the web app.
@@ -82,6 +93,9 @@ describe('the web app in Chromium', () => {
     await page.waitForURL(/\/sign-in/);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     metrics.firstContentfulPaintSignInMs = await firstContentfulPaint(page);
+    const scripts = await loadedScripts(page, join(ROOT, 'web', 'dist'));
+    metrics.signInRouteJsGzipBytes = scripts.gzipBytes;
+    metrics.signInRouteJsFiles = scripts.files.join(' ');
     await screenshot(page, '01-sign-in');
     await expectAccessible('sign-in');
   });
@@ -159,7 +173,7 @@ describe('the web app in Chromium', () => {
 
   it('translates a paragraph with progress and shows the engine', async () => {
     needs('users', 'translation');
-    await page.getByRole('link', { name: 'Translate' }).click();
+    await nav('Translate');
     await page.getByLabel('German text').fill(german);
     await page.getByRole('button', { name: 'Translate', exact: true }).click();
     const result = page.getByTestId('translation-result');
@@ -171,7 +185,7 @@ describe('the web app in Chromium', () => {
 
   it('finds the translation in History and opens it', async () => {
     needs('users', 'translation');
-    await page.getByRole('link', { name: 'History' }).click();
+    await nav('History');
     await page.getByLabel('Search both texts').fill('Bahnhof');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.waitForURL(/q=Bahnhof/);
@@ -186,7 +200,7 @@ describe('the web app in Chromium', () => {
 
   it('runs a SQL query and shows the rows as a table', async () => {
     needs('users', 'translation');
-    await page.getByRole('link', { name: 'SQL' }).click();
+    await nav('SQL');
     await page
       .getByLabel('Query')
       .fill("SELECT id, left(text_de, 40) AS german FROM translations WHERE text_de LIKE '%Bahnhof%'");
@@ -208,7 +222,7 @@ describe('the web app in Chromium', () => {
 
   it('lists users and creates one', async () => {
     needs('users');
-    await page.getByRole('link', { name: 'Users' }).click();
+    await nav('Users');
     await page.getByRole('rowheader', { name: /admin/ }).waitFor();
     await page.getByLabel('Username', { exact: true }).fill('olga');
     await page.getByLabel('Password', { exact: true }).fill('operator-password');
@@ -224,6 +238,9 @@ describe('the web app in Chromium', () => {
     await page.goto('/fleet/cars');
     await page.getByRole('heading', { name: 'Fleet' }).waitFor();
     metrics.firstContentfulPaintFleetMs = await firstContentfulPaint(page);
+    const scripts = await loadedScripts(page, join(ROOT, 'web', 'dist'));
+    metrics.fleetRouteJsGzipBytes = scripts.gzipBytes;
+    metrics.fleetRouteJsFiles = scripts.files.join(' ');
   });
 
   it('is usable at phone width (375 px): no page-wide horizontal scrolling', async () => {

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
@@ -128,4 +129,32 @@ export async function horizontalOverflow(
     }
     return { scrollWidth: document.documentElement.scrollWidth, width, culprit };
   });
+}
+
+/**
+ * The JavaScript the current document loaded, as files of `distDir`, with their gzip size
+ * (level 9, as `vite build` reports it): the cost of the route that was opened first.
+ */
+export async function loadedScripts(
+  page: Page,
+  distDir: string,
+): Promise<{ files: string[]; gzipBytes: number; rawBytes: number }> {
+  const urls = await page.evaluate(() =>
+    performance
+      .getEntriesByType('resource')
+      .map((entry) => entry.name)
+      .filter((name) => new URL(name).pathname.endsWith('.js')),
+  );
+  let gzipBytes = 0;
+  let rawBytes = 0;
+  const files: string[] = [];
+  for (const url of urls) {
+    const path = join(distDir, new URL(url).pathname);
+    if (!existsSync(path)) continue;
+    const content = readFileSync(path);
+    files.push(new URL(url).pathname);
+    rawBytes += content.length;
+    gzipBytes += gzipSync(content, { level: 9 }).length;
+  }
+  return { files, gzipBytes, rawBytes };
 }

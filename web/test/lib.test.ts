@@ -45,9 +45,7 @@ describe('canDelete', () => {
   });
 
   it('matches the owner by name when there is no id, and offers it when nobody is named', () => {
-    expect(
-      canDelete(translation({ userId: null, owner: 'U4' }), user(4, ['viewer'])),
-    ).toBe(true);
+    expect(canDelete(translation({ userId: null, owner: 'U4' }), user(4, ['viewer']))).toBe(true);
     expect(canDelete(translation({}), user(4, ['viewer']))).toBe(true);
     expect(canDelete(translation({}), undefined)).toBe(false);
   });
