@@ -8,9 +8,10 @@
 #
 # Least privilege: each service role owns only its own database (it runs its own migrations
 # there, so it needs DDL on it) and is NOSUPERUSER NOCREATEDB NOCREATEROLE; no role but the
-# owner (and the superuser) may connect to a service database; the console role may connect to
-# the translation database, read nothing until the translation service grants it SELECT on its
-# translation tables, and every transaction it opens is read-only with a 2 s statement timeout.
+# owner (and the superuser) may connect to a service database; the console login role may
+# connect to the translation database and read only what the translation service grants its
+# reader role (SELECT on the translations table), and every transaction it opens is read-only
+# with a 2 s statement timeout.
 #
 # The image entrypoint sources this file (it is not executable), so it defines a function and
 # calls it rather than setting shell options or exiting.
@@ -55,26 +56,30 @@ SQL
     "${psql_admin[@]}" --dbname fleet -c 'CREATE EXTENSION IF NOT EXISTS btree_gist' || return 1
   fi
 
+  # The SQL console: translation's migration grants SELECT on its translations table to the
+  # NOLOGIN role translation_console_reader (and nothing else); the console logs in as
+  # translation_console, a member of it. The service role cannot create roles, so both are
+  # created here, before the service first migrates.
   password_file="$dir/translation_console_db_password"
   if [ -r "$password_file" ] && [ -r "$dir/translation_db_password" ]; then
-    echo "flotilla-init: read-only role for the translation SQL console"
+    echo "flotilla-init: read-only roles for the translation SQL console"
     "${psql_admin[@]}" --dbname translation -v pwfile="$password_file" <<'SQL' || return 1
+SELECT 'CREATE ROLE translation_console_reader NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS'
+ WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'translation_console_reader') \gexec
 \set pw `cat :'pwfile'`
-SELECT 'CREATE ROLE translation_console LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT'
+SELECT 'CREATE ROLE translation_console LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT'
  WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'translation_console') \gexec
-ALTER ROLE translation_console WITH LOGIN PASSWORD :'pw' CONNECTION LIMIT 10;
+ALTER ROLE translation_console WITH LOGIN INHERIT PASSWORD :'pw' CONNECTION LIMIT 10;
 \unset pw
+GRANT translation_console_reader TO translation_console;
 -- Defence in depth under the service's own checks: every transaction read-only, short queries.
 ALTER ROLE translation_console SET default_transaction_read_only = on;
 ALTER ROLE translation_console SET statement_timeout = '2s';
 ALTER ROLE translation_console SET idle_in_transaction_session_timeout = '10s';
 GRANT CONNECT ON DATABASE translation TO translation_console;
-GRANT USAGE ON SCHEMA public TO translation_console;
--- Table privileges: the translation service (the tables' owner) grants SELECT on its
--- translation table(s) only, in its migrations; nothing is granted here by default.
 SQL
   else
-    echo "flotilla-init: no translation_console_db_password; skipping the console role" >&2
+    echo "flotilla-init: no translation_console_db_password; skipping the console roles" >&2
   fi
 
   # The copies made by db-entrypoint.sh are no longer needed.
