@@ -45,6 +45,6 @@ describe('translation service with the real dictionary engine', () => {
       .filter((e) => e.event === 'text')
       .map((e) => (e.data as { text: string }).text)
       .join('');
-    expect(streamed).toBe((done?.data as { text_en: string }).text_en);
+    expect(streamed).toBe((done?.data as { text_en: string } | undefined)?.text_en);
   });
 });
