@@ -132,7 +132,15 @@ describe.each(testDatabaseKinds())('gateway authentication with users on %s', (k
       method: 'POST',
       body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
     });
-    admin = ((await login.json()) as { accessToken: string }).accessToken;
+    const body = await login.text();
+    if (login.status !== 200) {
+      const errors = usersLogs
+        .text()
+        .split('\n')
+        .filter((line) => line.includes('"level":50'));
+      throw new Error(`admin login through the gateway: ${login.status} ${body}\n${errors.join('\n')}`);
+    }
+    admin = (JSON.parse(body) as { accessToken: string }).accessToken;
     secrets.push(admin);
   });
 
