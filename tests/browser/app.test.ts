@@ -167,6 +167,27 @@ describe('the web app in Chromium', () => {
     await page.getByRole('button', { name: `Choose ${carName}` }).waitFor();
   });
 
+  it('moves a runway booking onto whole 15-minute slots', async () => {
+    needs('users', 'fleet');
+    await page
+      .getByRole('navigation', { name: 'Resource types' })
+      .getByRole('link', { name: 'Runways' })
+      .click();
+    await page.getByRole('heading', { name: /^Runways/ }).waitFor();
+    await page.getByLabel("New runway's name").fill('09L');
+    await page.getByRole('button', { name: 'Add runway' }).click();
+    await page.getByText('Added 09L.').waitFor();
+    await page.getByLabel('Runway', { exact: true }).selectOption({ label: '09L' });
+    await page.getByLabel('From', { exact: true }).fill(dayAhead(2, '09:07'));
+    await page.getByLabel('To', { exact: true }).fill(dayAhead(2, '09:31'));
+    await page.getByRole('button', { name: 'Book', exact: true }).click();
+    await page.getByText(/^Moved to whole 15-minute slots/).waitFor();
+    await page.getByText(/^Booked 09L/).waitFor();
+    expect(await page.getByLabel('From', { exact: true }).inputValue()).toBe(dayAhead(2, '09:00'));
+    expect(await page.getByLabel('To', { exact: true }).inputValue()).toBe(dayAhead(2, '09:45'));
+    await screenshot(page, '04b-fleet-runway');
+  });
+
   const german =
     'Der Zug nach Berlin fährt um acht Uhr ab. Wir haben unsere Fahrkarten am Bahnhof gekauft.\n\n' +
     'Das Wetter ist heute schön, und die Kinder spielen im Garten.';
@@ -220,6 +241,15 @@ describe('the web app in Chromium', () => {
     await screenshot(page, '09-sql-refused');
   });
 
+  it('deletes the translation from History', async () => {
+    needs('users', 'translation');
+    await nav('History');
+    await page.locator('.history-item').first().getByRole('link').click();
+    await page.getByRole('button', { name: 'Delete this translation' }).click();
+    await page.waitForURL(/\/history$/);
+    await page.getByText('No translations yet.').waitFor();
+  });
+
   it('lists users and creates one', async () => {
     needs('users');
     await nav('Users');
@@ -231,6 +261,29 @@ describe('the web app in Chromium', () => {
     await page.getByText('Created olga.').waitFor();
     await screenshot(page, '10-users');
     await expectAccessible('users');
+  });
+
+  it('passes axe-core in the dark colour scheme too', async () => {
+    needs('users', 'fleet');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.goto('/fleet/cars');
+    await page.locator(`[data-resource="${carName}"] button.booking-chip`).first().waitFor();
+    await screenshot(page, '12-fleet-dark');
+    await expectAccessible('fleet (dark)');
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('can be used from the keyboard: skip link, then the page', async () => {
+    needs('users');
+    await page.goto('/translate');
+    await page.getByLabel('German text').waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('id'))).toBe(
+      await page.getByLabel('German text').getAttribute('id'),
+    );
   });
 
   it('measures the first render of a signed-in page on a fresh load', async () => {
@@ -269,5 +322,19 @@ describe('the web app in Chromium', () => {
     await page.waitForURL(/\/sign-in/);
     await page.goto('/fleet/cars');
     await page.waitForURL(/\/sign-in\?next=/);
+  });
+
+  it('shows an operator no admin pages', async () => {
+    needs('users');
+    await page.getByLabel('Username').fill('olga');
+    await page.getByLabel('Password').fill('operator-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Fleet' }).waitFor();
+    expect(await page.getByTestId('current-user').textContent()).toMatch(/operator/);
+    const main = page.getByRole('navigation', { name: 'Main' });
+    expect(await main.getByRole('link', { name: 'SQL' }).count()).toBe(0);
+    expect(await main.getByRole('link', { name: 'Users' }).count()).toBe(0);
+    await page.goto('/users');
+    await page.getByRole('heading', { name: 'Not for your role' }).waitFor();
   });
 });

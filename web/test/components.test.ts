@@ -1,5 +1,6 @@
 import { flushPromises, mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { reactive } from 'vue';
 import { RESOURCE_TYPES } from '../src/api/fleet';
 import { ApiError, toProblem } from '../src/api/problem';
 import BookingForm from '../src/components/BookingForm.vue';
@@ -147,7 +148,7 @@ describe('BookingForm', () => {
     );
     vi.stubGlobal('fetch', fetchMock);
     const wrapper = mount(BookingForm, {
-      props: { type: cars, resources, canBook: true, modelValue: draft },
+      props: { type: cars, resources, canBook: true, modelValue: reactive({ ...draft }) },
     });
     await wrapper.get('form').trigger('submit');
     await flushPromises();
@@ -180,15 +181,16 @@ describe('BookingForm', () => {
         ),
     );
     vi.stubGlobal('fetch', fetchMock);
+    const model = reactive({ ...draft, from: '2025-03-10T09:07', to: '2025-03-10T11:00' });
     const wrapper = mount(BookingForm, {
-      props: {
-        type: runways,
-        resources,
-        canBook: true,
-        modelValue: { ...draft, from: '2025-03-10T09:07', to: '2025-03-10T09:31' },
-        'onUpdate:modelValue': (value: typeof draft) => wrapper.setProps({ modelValue: value }),
-      },
+      props: { type: runways, resources, canBook: true, modelValue: model },
     });
+    // Typing the end and pressing Book at once: the blur snap and the submit snap share a tick.
+    const to = wrapper.findAll('input[type="datetime-local"]')[1];
+    if (!to) throw new Error('no end input');
+    (to.element as HTMLInputElement).value = '2025-03-10T09:31';
+    void to.trigger('input');
+    void to.trigger('blur');
     await wrapper.get('form').trigger('submit');
     await flushPromises();
     const [, init] = fetchMock.mock.calls[0] as unknown as [string, RequestInit];
@@ -196,6 +198,7 @@ describe('BookingForm', () => {
       start: '2025-03-10T08:00:00.000Z',
       end: '2025-03-10T08:45:00.000Z',
     });
+    expect([model.from, model.to]).toEqual(['2025-03-10T09:00', '2025-03-10T09:45']);
     expect(wrapper.text()).toContain('Moved to whole 15-minute slots');
     expect(wrapper.emitted('booked')).toHaveLength(1);
   });
@@ -211,14 +214,9 @@ describe('BookingForm', () => {
           }),
       ),
     );
+    const model = reactive({ ...draft });
     const wrapper = mount(BookingForm, {
-      props: {
-        type: cars,
-        resources,
-        canBook: true,
-        modelValue: draft,
-        'onUpdate:modelValue': (value: typeof draft) => wrapper.setProps({ modelValue: value }),
-      },
+      props: { type: cars, resources, canBook: true, modelValue: model },
     });
     const find = wrapper.findAll('button').find((b) => b.text().startsWith('Find a free car'));
     await find?.trigger('click');
@@ -226,6 +224,6 @@ describe('BookingForm', () => {
     const choose = wrapper.findAll('button').find((b) => b.text() === 'Choose KITT');
     expect(choose).toBeDefined();
     await choose?.trigger('click');
-    expect(wrapper.props('modelValue').resourceId).toBe('8');
+    expect(model.resourceId).toBe('8');
   });
 });
