@@ -188,6 +188,29 @@ describe.each(testDatabaseKinds())('translation API on %s', (kind) => {
     expect(answer.headers['content-type']).toContain('application/problem+json');
   });
 
+  it('documents its routes in /openapi.json', async () => {
+    const doc = await service.request('GET', '/openapi.json', { as: 'anonymous' });
+    expect(doc.status).toBe(200);
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/translate',
+        '/translate/stream',
+        '/translate/engine',
+        '/translations',
+        '/translations/{id}',
+        '/sql',
+      ]),
+    );
+  });
+
+  if (kind === 'postgresql') {
+    it('answers 503 naming CONSOLE_DATABASE_URL when the console has no read-only login', async () => {
+      const answer = await service.request('POST', '/sql', { body: { query: 'select 1' }, as: 'admin' });
+      expect(answer.status).toBe(503);
+      expect(answer.body.detail).toContain('CONSOLE_DATABASE_URL');
+    });
+  }
+
   it('counts translations and words per engine', async () => {
     const metrics = await service.request('GET', '/metrics', { as: 'anonymous' });
     expect(metrics.text).toMatch(/translations_total\{engine="dictionary",service="translation"\} \d+/);
