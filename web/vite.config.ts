@@ -3,15 +3,20 @@ import { defineConfig } from 'vite';
 
 // The gateway serves the built app from web/dist; in development Vite serves it and
 // forwards the API to a running stack (`npm start`, gateway on :8080).
-export default defineConfig({
-  plugins: [vue()],
-  server: {
-    proxy: {
-      '/api': { target: process.env.FLOTILLA_API ?? 'http://localhost:8080', changeOrigin: false },
+export default defineConfig(({ command }) => {
+  // What the gateway serves is always Vue's production build, even when the caller runs with
+  // NODE_ENV=test (a build started from a Vitest run) — Vite would otherwise follow NODE_ENV.
+  if (command === 'build') process.env.NODE_ENV = 'production';
+  return {
+    plugins: [vue()],
+    server: {
+      proxy: {
+        '/api': { target: process.env.FLOTILLA_API ?? 'http://localhost:8080', changeOrigin: false },
+      },
     },
-  },
-  build: {
-    target: 'es2022',
-    reportCompressedSize: true,
-  },
+    build: {
+      target: 'es2022',
+      reportCompressedSize: true,
+    },
+  };
 });

@@ -200,8 +200,24 @@ describe('the web app in Chromium', () => {
     const result = page.getByTestId('translation-result');
     await page.getByText('Translated by').waitFor({ timeout: 90_000 });
     expect((await result.textContent())?.trim().length).toBeGreaterThan(20);
+    // The progress events arrived: the bar ends at all sentences done.
+    const progress = await page.locator('.progress-row').textContent();
+    expect(progress).toMatch(/(\d+) of \1 sentences — done/);
     await screenshot(page, '05-translate');
     await expectAccessible('translate');
+  });
+
+  it('translates a long text (no character limit) streaming it in', async () => {
+    needs('users', 'translation');
+    const long = Array.from({ length: 400 }, (_, i) => `Absatz ${i + 1}. ${german}`).join('\n\n');
+    await page.getByLabel('German text').fill(long);
+    await page.getByRole('button', { name: 'Translate', exact: true }).click();
+    await page.getByText(/sentences — done/).waitFor({ timeout: 120_000 });
+    const progress = await page.locator('.progress-row').textContent();
+    metrics.longTextChars = long.length;
+    metrics.longTextProgress = progress?.trim();
+    expect(progress).toMatch(/(\d{3,}) of \1 sentences — done/);
+    await screenshot(page, '05b-translate-long');
   });
 
   it('finds the translation in History and opens it', async () => {
@@ -241,13 +257,16 @@ describe('the web app in Chromium', () => {
     await screenshot(page, '09-sql-refused');
   });
 
-  it('deletes the translation from History', async () => {
+  it('deletes a translation from History', async () => {
     needs('users', 'translation');
     await nav('History');
     await page.locator('.history-item').first().getByRole('link').click();
+    const heading = await page.getByRole('heading', { name: /^Translation #\d+$/ }).textContent();
+    const id = heading?.replace(/\D/g, '');
     await page.getByRole('button', { name: 'Delete this translation' }).click();
     await page.waitForURL(/\/history$/);
-    await page.getByText('No translations yet.').waitFor();
+    await page.locator('.history-item, .empty').first().waitFor();
+    expect(await page.locator(`a[href="/history/${id}"]`).count()).toBe(0);
   });
 
   it('lists users and creates one', async () => {

@@ -227,3 +227,21 @@ describe('BookingForm', () => {
     expect(model.resourceId).toBe('8');
   });
 });
+
+describe('WeekTimeline after booking', () => {
+  it('does not draw the proposed period again once it is booked', () => {
+    const weekStart = fromLocalInput('2025-03-10T00:00') as Date;
+    const booked = {
+      id: 5,
+      resourceId: 7,
+      start: '2025-03-10T08:00:00.000Z',
+      end: '2025-03-10T09:00:00.000Z',
+    };
+    const proposed = { start: new Date(booked.start), end: new Date(booked.end) };
+    const wrapper = mount(WeekTimeline, {
+      props: { label: 'Herbie', allocations: [booked], weekStart, proposed },
+    });
+    expect(wrapper.findAll('.bar.proposed')).toHaveLength(0);
+    expect(wrapper.findAll('.track .bar')).toHaveLength(1);
+  });
+});
