@@ -218,6 +218,7 @@ describe('the web app in Chromium', () => {
     metrics.longTextProgress = progress?.trim();
     expect(progress).toMatch(/(\d{3,}) of \1 sentences — done/);
     await screenshot(page, '05b-translate-long');
+    await expectAccessible('translate (long result, scrolling)');
   });
 
   it('finds the translation in History and opens it', async () => {
@@ -233,6 +234,7 @@ describe('the web app in Chromium', () => {
     await item.first().getByRole('link').click();
     await page.getByRole('heading', { name: 'German' }).waitFor();
     await screenshot(page, '07-history-one');
+    await expectAccessible('one translation');
   });
 
   it('runs a SQL query and shows the rows as a table', async () => {
