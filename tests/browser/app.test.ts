@@ -186,6 +186,10 @@ describe('the web app in Chromium', () => {
     expect(await page.getByLabel('From', { exact: true }).inputValue()).toBe(dayAhead(2, '09:00'));
     expect(await page.getByLabel('To', { exact: true }).inputValue()).toBe(dayAhead(2, '09:45'));
     await screenshot(page, '04b-fleet-runway');
+    // Cancel it again from the booking list under the timeline.
+    await page.locator('[data-resource="09L"] button.booking-chip').click();
+    await page.getByRole('button', { name: 'Cancel this booking' }).click();
+    await page.locator('[data-resource="09L"]').getByText('No bookings this week.').waitFor();
   });
 
   const german =
@@ -280,7 +284,19 @@ describe('the web app in Chromium', () => {
     await page.getByRole('checkbox', { name: 'operator' }).last().check();
     await page.getByRole('button', { name: 'Create user' }).click();
     await page.getByText('Created olga.').waitFor();
+    const olga = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: /olga/ }) });
+    await olga.getByRole('button', { name: 'Reset password' }).click();
+    await olga.getByLabel('New password for olga').fill('operator-password-2');
+    await olga.getByRole('button', { name: 'Set' }).click();
+    await olga.getByText(/^Password reset/).waitFor();
+    await page.getByLabel('Key name').fill('nightly import');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const key = await page.getByTestId('new-api-key').textContent();
+    expect(key?.length).toBeGreaterThan(16);
+    await page.getByRole('button', { name: 'Revoke key nightly import' }).waitFor();
     await screenshot(page, '10-users');
+    await page.getByRole('button', { name: 'Revoke key nightly import' }).click();
+    await page.getByText('No API keys.').waitFor();
     await expectAccessible('users');
   });
 
@@ -348,7 +364,7 @@ describe('the web app in Chromium', () => {
   it('shows an operator no admin pages', async () => {
     needs('users');
     await page.getByLabel('Username').fill('olga');
-    await page.getByLabel('Password').fill('operator-password');
+    await page.getByLabel('Password').fill('operator-password-2');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Fleet' }).waitFor();
     expect(await page.getByTestId('current-user').textContent()).toMatch(/operator/);

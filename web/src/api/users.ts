@@ -55,6 +55,9 @@ export const updateUser = (
   changes: { roles?: Role[]; disabled?: boolean; displayName?: string },
 ) => api.patch<User>(`/users/${id}`, changes);
 
+export const resetPassword = (id: User['id'], password: string) =>
+  api.put<void>(`/users/${id}/password`, { password });
+
 export async function listApiKeys(): Promise<ApiKey[]> {
   return toPage<ApiKey>(await api.get<unknown>('/api-keys')).items;
 }
