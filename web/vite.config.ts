@@ -9,6 +9,8 @@ export default defineConfig(({ command }) => {
   if (command === 'build') process.env.NODE_ENV = 'production';
   return {
     plugins: [vue()],
+    // Every component uses <script setup>: leave the Options API out of the bundle.
+    define: { __VUE_OPTIONS_API__: 'false', __VUE_PROD_DEVTOOLS__: 'false' },
     server: {
       proxy: {
         '/api': { target: process.env.FLOTILLA_API ?? 'http://localhost:8080', changeOrigin: false },

@@ -270,6 +270,7 @@ describe('the web app in Chromium', () => {
     const heading = await page.getByRole('heading', { name: /^Translation #\d+$/ }).textContent();
     const id = heading?.replace(/\D/g, '');
     await page.getByRole('button', { name: 'Delete this translation' }).click();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
     await page.waitForURL(/\/history$/);
     await page.locator('.history-item, .empty').first().waitFor();
     expect(await page.locator(`a[href="/history/${id}"]`).count()).toBe(0);
@@ -296,6 +297,7 @@ describe('the web app in Chromium', () => {
     await page.getByRole('button', { name: 'Revoke key nightly import' }).waitFor();
     await screenshot(page, '10-users');
     await page.getByRole('button', { name: 'Revoke key nightly import' }).click();
+    await page.getByRole('button', { name: 'Revoke', exact: true }).click();
     await page.getByText('No API keys.').waitFor();
     await expectAccessible('users');
   });

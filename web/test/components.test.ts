@@ -4,6 +4,7 @@ import { reactive } from 'vue';
 import { RESOURCE_TYPES } from '../src/api/fleet';
 import { ApiError, toProblem } from '../src/api/problem';
 import BookingForm from '../src/components/BookingForm.vue';
+import ConfirmButton from '../src/components/ConfirmButton.vue';
 import ProblemMessage from '../src/components/ProblemMessage.vue';
 import TextField from '../src/components/TextField.vue';
 import WeekTimeline from '../src/components/WeekTimeline.vue';
@@ -243,5 +244,30 @@ describe('WeekTimeline after booking', () => {
     });
     expect(wrapper.findAll('.bar.proposed')).toHaveLength(0);
     expect(wrapper.findAll('.track .bar')).toHaveLength(1);
+  });
+});
+
+describe('ConfirmButton', () => {
+  it('asks before it acts, and can be called off', async () => {
+    const wrapper = mount(ConfirmButton, {
+      props: { label: 'Delete', question: 'Delete #3?', accessibleLabel: 'Delete translation #3' },
+      attachTo: document.body,
+    });
+    expect(wrapper.get('button').attributes('aria-label')).toBe('Delete translation #3');
+    await wrapper.get('button').trigger('click');
+    expect(wrapper.text()).toContain('Delete #3?');
+    expect(document.activeElement?.textContent?.trim()).toBe('Delete');
+    await wrapper
+      .findAll('button')
+      .find((b) => b.text() === 'Keep')
+      ?.trigger('click');
+    expect(wrapper.emitted('confirm')).toBeUndefined();
+    await wrapper.get('button').trigger('click');
+    await wrapper
+      .findAll('button')
+      .find((b) => b.text() === 'Delete')
+      ?.trigger('click');
+    expect(wrapper.emitted('confirm')).toHaveLength(1);
+    wrapper.unmount();
   });
 });
