@@ -25,6 +25,7 @@ if (!mode || !from || !out) {
 const BUILD_ONLY = new Set([
   'src',
   'test',
+  'bench',
   'node_modules',
   'tsconfig.json',
   'tsconfig.build.json',
