@@ -793,6 +793,12 @@ async function runStackChecks(present, absent, withPrometheus, needles, running)
     });
   }
 
+  // Memory in use against each limit, for the summary (limits are set in compose.yaml).
+  {
+    const stats = await docker(['stats', '--no-stream', '--format', '{{.Name}}\t{{.MemUsage}}', ...(await containerIds())]);
+    timings.memory = stats.stdout.trim().split('\n').map((line) => line.replace(`${PROJECT}_`, '').replace(/_1\t/, ': '));
+  }
+
   // Secrets never in images, container metadata or logs.
   await check('no secret value in docker inspect, image history/config or logs', async () => {
     let text = '';
@@ -870,6 +876,7 @@ function summary() {
   if (timings.builds !== undefined) lines.push(`all images built in ${secs(timings.builds)} (wall clock)`);
   if (timings.stackStart !== undefined) lines.push(`stack start (up → all healthy): ${secs(timings.stackStart)}`);
   if (timings.restart !== undefined) lines.push(`restart after down (up → all healthy): ${secs(timings.restart)}`);
+  if (timings.memory) lines.push(`memory in use / limit after the checks: ${timings.memory.join('; ')}`);
   lines.push(`checks: ${pass} passed, ${fail.length} failed, ${nc.length} not covered; total ${secs(Date.now() - startedAt)}`);
   for (const r of nc) lines.push(`  not covered: ${r.name} (${r.detail})`);
   for (const r of fail) lines.push(`  FAILED: ${r.name}: ${r.detail.slice(0, 1500)}`);
