@@ -15,7 +15,16 @@
 //   FLOTILLA_SECRETS_DIR  same as --dir (default deploy/secrets)
 //   FLOTILLA_SECRETS_UID  uid of the Node services' user (default 1000)
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -46,9 +55,7 @@ const randomSecret = () => randomBytes(32).toString('base64url');
 
 function signingKeyPem(alg) {
   const { privateKey } =
-    alg === 'ES256'
-      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-      : generateKeyPairSync('ed25519');
+    alg === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
   return privateKey.export({ type: 'pkcs8', format: 'pem' });
 }
 
@@ -105,7 +112,11 @@ for (const service of DATABASES) {
     ? decodeURIComponent(new URL(readFileSync(urlPath, 'utf8').trim()).password)
     : undefined;
   const password = ensure(`${service}_db_password`, 'db', () => passwordFromUrl ?? randomSecret()).trim();
-  ensure(urlName, 'node', () => `postgres://${service}:${encodeURIComponent(password)}@${DB_HOST}/${service}`);
+  ensure(
+    urlName,
+    'node',
+    () => `postgres://${service}:${encodeURIComponent(password)}@${DB_HOST}/${service}`,
+  );
 }
 {
   // The translation SQL console's read-only role, in the translation database.
@@ -113,7 +124,11 @@ for (const service of DATABASES) {
   const passwordFromUrl = existsSync(urlPath)
     ? decodeURIComponent(new URL(readFileSync(urlPath, 'utf8').trim()).password)
     : undefined;
-  const password = ensure('translation_console_db_password', 'db', () => passwordFromUrl ?? randomSecret()).trim();
+  const password = ensure(
+    'translation_console_db_password',
+    'db',
+    () => passwordFromUrl ?? randomSecret(),
+  ).trim();
   ensure(
     'translation_console_database_url',
     'node',

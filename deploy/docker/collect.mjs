@@ -78,7 +78,10 @@ function dropRootTools(dir) {
     const scope = name.includes('/') ? name.slice(0, name.indexOf('/') + 1) : `${name}`;
     for (const key of Object.keys(lock.packages ?? {})) {
       // The tool and its platform packages (same scope, e.g. @biomejs/cli-linux-x64).
-      if (key === `node_modules/${name}` || (scope.startsWith('@') && key.startsWith(`node_modules/${scope}`)))
+      if (
+        key === `node_modules/${name}` ||
+        (scope.startsWith('@') && key.startsWith(`node_modules/${scope}`))
+      )
         delete lock.packages[key];
     }
   }

@@ -97,7 +97,9 @@ function run(command, args, { env = {}, input, timeoutMs = 600_000, quiet = true
       clearTimeout(timer);
       const result = { code, stdout, stderr, ms: Date.now() - began };
       if (code !== 0 && !allowFail) {
-        reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${(stderr || stdout).trim().slice(-2000)}`));
+        reject(
+          new Error(`${command} ${args.join(' ')} exited ${code}: ${(stderr || stdout).trim().slice(-2000)}`),
+        );
       } else resolvePromise(result);
     });
     if (input !== undefined) child.stdin.end(input);
@@ -134,7 +136,12 @@ let token; // admin access token, once signed in
 
 async function http(method, path, { body, headers = {}, auth = true, timeoutMs = 15_000, raw } = {}) {
   const began = Date.now();
-  const init = { method, headers: { ...headers }, signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' };
+  const init = {
+    method,
+    headers: { ...headers },
+    signal: AbortSignal.timeout(timeoutMs),
+    redirect: 'follow',
+  };
   if (auth && token) init.headers.authorization = `Bearer ${token}`;
   if (raw !== undefined) init.body = raw;
   else if (body !== undefined) {
@@ -157,7 +164,10 @@ const brief = (r) => `${r.status} ${r.text.slice(0, 200).replace(/\s+/g, ' ')}`;
 
 async function containerIds() {
   const { stdout } = await compose(['ps', '-q']);
-  return stdout.split('\n').map((s) => s.trim()).filter(Boolean);
+  return stdout
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 async function inspectAll(ids) {
@@ -233,7 +243,9 @@ function metricNames(expr) {
   const names = new Set();
   const withoutStrings = expr.replace(/"[^"]*"/g, '""');
   for (const match of withoutStrings.matchAll(/\b([a-z_:][a-z0-9_:]*)\s*[{[]/g)) names.add(match[1]);
-  return [...names].filter((name) => !['by', 'without', 'on', 'ignoring', 'group_left', 'group_right'].includes(name));
+  return [...names].filter(
+    (name) => !['by', 'without', 'on', 'ignoring', 'group_left', 'group_right'].includes(name),
+  );
 }
 
 /** Whether a metric name is defined in the code of the tree (kit, services, prom-client defaults). */
@@ -241,7 +253,10 @@ function metricDefinedInTree(name) {
   const base = name.replace(/_(bucket|sum|count)$/, '');
   if (['up'].includes(base)) return 'prometheus';
   if (base.startsWith('process_') || base.startsWith('nodejs_')) return 'prom-client default metrics';
-  const dirs = [join(ROOT, 'packages', 'kit', 'src'), ...readdirSync(join(ROOT, 'services')).map((s) => join(ROOT, 'services', s, 'src'))];
+  const dirs = [
+    join(ROOT, 'packages', 'kit', 'src'),
+    ...readdirSync(join(ROOT, 'services')).map((s) => join(ROOT, 'services', s, 'src')),
+  ];
   for (const dir of dirs) {
     if (!existsSync(dir)) continue;
     const stack = [dir];
@@ -259,7 +274,7 @@ function metricDefinedInTree(name) {
   return undefined;
 }
 
-async function staticChecks(present) {
+async function staticChecks() {
   await check('compose.yaml is valid for docker-compose 1.29 (default and monitoring profile)', async () => {
     const plain = await compose(['config', '-q']);
     assert(plain.code === 0, plain.stderr.trim());
@@ -277,31 +292,50 @@ async function staticChecks(present) {
     for (const [name, service] of Object.entries(services)) {
       const ports = service.ports ?? [];
       if (name === 'edge') {
-        assert(ports.length === 1 && String(ports[0]).startsWith('127.0.0.1:'), 'edge must publish one loopback port');
+        assert(
+          ports.length === 1 && String(ports[0]).startsWith('127.0.0.1:'),
+          'edge must publish one loopback port',
+        );
       } else if (name !== 'grafana') {
         assert(ports.length === 0, `${name} must not publish a port`);
       }
       for (const [key, value] of Object.entries(service.environment ?? {})) {
         assert(
-          !/PASSWORD|SECRET|_KEY$|DATABASE_URL$/.test(key) || key.endsWith('_FILE') || key === 'POSTGRES_USER',
+          !/PASSWORD|SECRET|_KEY$|DATABASE_URL$/.test(key) ||
+            key.endsWith('_FILE') ||
+            key === 'POSTGRES_USER',
           `${name}: ${key} should be passed as ${key}_FILE`,
         );
-        assert(!String(value).includes('postgres://'), `${name}: ${key} holds a connection string with credentials`);
+        assert(
+          !String(value).includes('postgres://'),
+          `${name}: ${key} holds a connection string with credentials`,
+        );
       }
     }
     assert(JSON.stringify(services.db.networks) === '["back"]', 'db must be on the back network only');
     assert(config.networks.back.internal === true, 'the back network must be internal');
-    assert(services.edge.networks.includes('front') && !services.edge.networks.includes('back'), 'edge: front only');
-    assert(services.gateway.networks.includes('front') && services.gateway.networks.includes('back'), 'gateway: front and back');
+    assert(
+      services.edge.networks.includes('front') && !services.edge.networks.includes('back'),
+      'edge: front only',
+    );
+    assert(
+      services.gateway.networks.includes('front') && services.gateway.networks.includes('back'),
+      'gateway: front and back',
+    );
     for (const name of DOMAIN_SERVICES) {
       assert(!services[name].networks.includes('front'), `${name} must not be on the front network`);
-      assert(services[name].depends_on?.db?.condition === 'service_healthy', `${name} must wait for a healthy db`);
+      assert(
+        services[name].depends_on?.db?.condition === 'service_healthy',
+        `${name} must wait for a healthy db`,
+      );
     }
     return 'edge publishes 127.0.0.1 only; db on back only (internal); every secret via _FILE';
   });
 
   await check('.dockerignore keeps secrets, data and node_modules out of build contexts', async () => {
-    const lines = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    const lines = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
     for (const entry of ['deploy/secrets', 'data', '**/node_modules', '.git']) {
       assert(lines.includes(entry), `.dockerignore lacks ${entry}`);
     }
@@ -318,30 +352,53 @@ async function staticChecks(present) {
     const provider = providers.providers[0];
     const compose = await yamlToJson(COMPOSE_FILE);
     const mount = compose.services.grafana.volumes.find((v) => String(v).startsWith('./grafana/dashboards:'));
-    assert(mount && String(mount).split(':')[1] === provider.options.path, 'dashboard provider path is not where compose mounts the dashboards');
+    assert(
+      mount && String(mount).split(':')[1] === provider.options.path,
+      'dashboard provider path is not where compose mounts the dashboards',
+    );
     const dashboards = readdirSync(join(grafana, 'dashboards')).filter((f) => f.endsWith('.json'));
     assert(dashboards.length > 0, 'no dashboard JSON');
     const dashboard = JSON.parse(readFileSync(join(grafana, 'dashboards', dashboards[0]), 'utf8'));
-    assert(dashboard.uid && dashboard.title && Array.isArray(dashboard.panels), 'dashboard lacks uid/title/panels');
+    assert(
+      dashboard.uid && dashboard.title && Array.isArray(dashboard.panels),
+      'dashboard lacks uid/title/panels',
+    );
     const ids = dashboard.panels.map((p) => p.id);
     assert(new Set(ids).size === ids.length, 'duplicate panel ids');
     const exprs = [];
     for (const panel of dashboard.panels.filter((p) => p.type !== 'row')) {
-      assert(panel.datasource?.uid === ds.uid, `panel "${panel.title}" does not use the provisioned datasource`);
+      assert(
+        panel.datasource?.uid === ds.uid,
+        `panel "${panel.title}" does not use the provisioned datasource`,
+      );
       const { x, y, w, h } = panel.gridPos;
       assert(x >= 0 && x + w <= 24 && y >= 0 && h > 0, `panel "${panel.title}" has a bad gridPos`);
       for (const target of panel.targets) exprs.push([panel.title, target.expr]);
     }
     const all = exprs.map(([, e]) => e).join('\n');
-    for (const needed of ['http_requests_total', 'http_request_duration_seconds_bucket', 'histogram_quantile(0.95', 'status_code=~"5..']) {
+    for (const needed of [
+      'http_requests_total',
+      'http_request_duration_seconds_bucket',
+      'histogram_quantile(0.95',
+      'status_code=~"5..',
+    ]) {
       assert(all.includes(needed), `dashboard lacks ${needed}`);
     }
-    for (const title of ['API calls per second by service and route', 'p95 latency by service', 'Allocations per minute', 'Translations per minute']) {
-      assert(dashboard.panels.some((p) => p.title === title), `dashboard lacks the panel "${title}"`);
+    for (const title of [
+      'API calls per second by service and route',
+      'p95 latency by service',
+      'Allocations per minute',
+      'Translations per minute',
+    ]) {
+      assert(
+        dashboard.panels.some((p) => p.title === title),
+        `dashboard lacks the panel "${title}"`,
+      );
     }
     // Every metric the dashboard queries should exist in the code: list the ones that do not (yet).
     const missing = new Set();
-    for (const [, expr] of exprs) for (const name of metricNames(expr)) if (!metricDefinedInTree(name)) missing.add(name);
+    for (const [, expr] of exprs)
+      for (const name of metricNames(expr)) if (!metricDefinedInTree(name)) missing.add(name);
     return `${dashboard.panels.length} panels, ${exprs.length} queries${missing.size ? `; metrics not found in the tree yet: ${[...missing].join(', ')}` : '; every metric found in the tree'}`;
   });
 }
@@ -372,9 +429,13 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 
 async function main() {
-  const present = DOMAIN_SERVICES.filter((name) => existsSync(join(ROOT, 'services', name, 'src', 'main.ts')));
+  const present = DOMAIN_SERVICES.filter((name) =>
+    existsSync(join(ROOT, 'services', name, 'src', 'main.ts')),
+  );
   const absent = DOMAIN_SERVICES.filter((name) => !present.includes(name));
-  log(`services in the tree: gateway, ${present.join(', ') || '(none)'}${absent.length ? `; not yet: ${absent.join(', ')}` : ''}`);
+  log(
+    `services in the tree: gateway, ${present.join(', ') || '(none)'}${absent.length ? `; not yet: ${absent.join(', ')}` : ''}`,
+  );
 
   // 1. Engine and stand-in base images.
   assert(existsSync(SETUP), `${SETUP} not found (CI clones the repo beside shared/)`);
@@ -405,32 +466,51 @@ async function main() {
   };
   baseUrl = `http://127.0.0.1:${port}`;
 
-  await check('npm run secrets: crypto-random files, mode 0600 in a 0700 dir, never overwritten', async () => {
-    const script = join(ROOT, 'scripts', 'secrets.mjs');
-    await run(process.execPath, [script, '--dir', secretsDir, '--quiet'], { allowFail: false });
-    const first = readSecrets(secretsDir);
-    const digest = (values) => createHash('sha256').update(JSON.stringify(values)).digest('hex');
-    await run(process.execPath, [script, '--dir', secretsDir, '--quiet'], { allowFail: false });
-    assert(digest(first) === digest(readSecrets(secretsDir)), 'a second run changed existing secrets');
-    assert((statSync(secretsDir).mode & 0o777) === 0o700, 'secrets directory is not 0700');
-    for (const name of Object.keys(first)) {
-      assert((statSync(join(secretsDir, name)).mode & 0o777) === 0o600, `${name} is not mode 0600`);
-    }
-    assert(first.signing_key.startsWith('-----BEGIN PRIVATE KEY-----'), 'signing_key is not a PKCS#8 PEM');
-    const distinct = new Set(Object.entries(first).filter(([n]) => n.endsWith('_password')).map(([, v]) => v));
-    assert(distinct.size === Object.keys(first).filter((n) => n.endsWith('_password')).length, 'passwords repeat');
-    return `${Object.keys(first).length} files`;
-  });
+  await check(
+    'npm run secrets: crypto-random files, mode 0600 in a 0700 dir, never overwritten',
+    async () => {
+      const script = join(ROOT, 'scripts', 'secrets.mjs');
+      await run(process.execPath, [script, '--dir', secretsDir, '--quiet'], { allowFail: false });
+      const first = readSecrets(secretsDir);
+      const digest = (values) => createHash('sha256').update(JSON.stringify(values)).digest('hex');
+      await run(process.execPath, [script, '--dir', secretsDir, '--quiet'], { allowFail: false });
+      assert(digest(first) === digest(readSecrets(secretsDir)), 'a second run changed existing secrets');
+      assert((statSync(secretsDir).mode & 0o777) === 0o700, 'secrets directory is not 0700');
+      for (const name of Object.keys(first)) {
+        assert((statSync(join(secretsDir, name)).mode & 0o777) === 0o600, `${name} is not mode 0600`);
+      }
+      assert(first.signing_key.startsWith('-----BEGIN PRIVATE KEY-----'), 'signing_key is not a PKCS#8 PEM');
+      const distinct = new Set(
+        Object.entries(first)
+          .filter(([n]) => n.endsWith('_password'))
+          .map(([, v]) => v),
+      );
+      assert(
+        distinct.size === Object.keys(first).filter((n) => n.endsWith('_password')).length,
+        'passwords repeat',
+      );
+      return `${Object.keys(first).length} files`;
+    },
+  );
   const secretValues = readSecrets(secretsDir);
   const needles = secretNeedles(secretValues);
 
-  await staticChecks(present);
+  await staticChecks();
   if (withPrometheus) {
     await check('prometheus.yml passes promtool check config', async () => {
       const result = await docker([
-        'run', '--rm', '--network', 'none', '--entrypoint', 'promtool',
-        '-v', `${join(ROOT, 'deploy', 'prometheus', 'prometheus.yml')}:/etc/prometheus/prometheus.yml:ro`,
-        exported.PROMETHEUS_IMAGE, 'check', 'config', '/etc/prometheus/prometheus.yml',
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        '--entrypoint',
+        'promtool',
+        '-v',
+        `${join(ROOT, 'deploy', 'prometheus', 'prometheus.yml')}:/etc/prometheus/prometheus.yml:ro`,
+        exported.PROMETHEUS_IMAGE,
+        'check',
+        'config',
+        '/etc/prometheus/prometheus.yml',
       ]);
       assert(result.code === 0, (result.stdout + result.stderr).trim());
     });
@@ -452,14 +532,28 @@ async function main() {
   const buildOne = async ([name, target]) => {
     const tag = `${IMAGE_PREFIX}/${name}:${TAG}`;
     const args = [
-      'build', '--network', 'host', '-f', 'deploy/Dockerfile', '--target', target,
-      '--build-arg', `NODE_IMAGE=${exported.NODE_IMAGE}`,
-      '--build-arg', `NGINX_IMAGE=${exported.NGINX_IMAGE}`,
-      '--build-arg', `SERVICE=${name === 'edge' ? 'gateway' : name}`,
-      '--build-arg', `VERSION=${TAG}`,
-      '--build-arg', `REVISION=${revision}`,
-      '--build-arg', `CREATED=${new Date().toISOString()}`,
-      '-t', tag, '.',
+      'build',
+      '--network',
+      'host',
+      '-f',
+      'deploy/Dockerfile',
+      '--target',
+      target,
+      '--build-arg',
+      `NODE_IMAGE=${exported.NODE_IMAGE}`,
+      '--build-arg',
+      `NGINX_IMAGE=${exported.NGINX_IMAGE}`,
+      '--build-arg',
+      `SERVICE=${name === 'edge' ? 'gateway' : name}`,
+      '--build-arg',
+      `VERSION=${TAG}`,
+      '--build-arg',
+      `REVISION=${revision}`,
+      '--build-arg',
+      `CREATED=${new Date().toISOString()}`,
+      '-t',
+      tag,
+      '.',
     ];
     log(`building ${tag} (--target ${target})`);
     // The legacy builder: what docker-compose 1.29 and Docker 20.10 use, no buildx needed.
@@ -471,7 +565,11 @@ async function main() {
     const { stdout } = await docker(['image', 'inspect', '-f', '{{.Size}}', tag]);
     const base = name === 'edge' ? exported.NGINX_IMAGE : exported.NODE_IMAGE;
     images[name] = { seconds: result.ms / 1000, bytes: Number(stdout.trim()), baseBytes: baseBytes[base] };
-    record(`image ${name} builds`, 'pass', `${secs(result.ms)}, ${(images[name].bytes / 1e6).toFixed(0)} MB (+${((images[name].bytes - baseBytes[base]) / 1e6).toFixed(0)} MB over ${base})`);
+    record(
+      `image ${name} builds`,
+      'pass',
+      `${secs(result.ms)}, ${(images[name].bytes / 1e6).toFixed(0)} MB (+${((images[name].bytes - baseBytes[base]) / 1e6).toFixed(0)} MB over ${base})`,
+    );
   };
   // The first build fills the shared stages (dependencies, compilation of every service); the
   // others then only add their own layers, two at a time. Translation goes last: the legacy
@@ -490,31 +588,62 @@ async function main() {
   timings.builds = Date.now() - buildsBegan;
 
   if (present.includes('translation')) {
-    await check('translation image: TRANSLATION_MODEL=bake builds whether or not the model host is reachable', async () => {
-      const probe = `${IMAGE_PREFIX}/translation:bake-probe`;
-      const result = await docker(
-        ['build', '--network', 'host', '-f', 'deploy/Dockerfile', '--target', 'translation',
-          '--build-arg', `NODE_IMAGE=${exported.NODE_IMAGE}`, '--build-arg', `NGINX_IMAGE=${exported.NGINX_IMAGE}`,
-          '--build-arg', 'SERVICE=translation', '--build-arg', 'TRANSLATION_MODEL=bake',
-          '--build-arg', `VERSION=${TAG}`, '--build-arg', `REVISION=${revision}`, '-t', probe, '.'],
-        { env: { DOCKER_BUILDKIT: '0' }, timeoutMs: 600_000 },
-      );
-      await docker(['rmi', probe]);
-      assert(result.code === 0, (result.stdout + result.stderr).slice(-2000));
-      const baked = /model installed in/.test(result.stdout + result.stderr);
-      return baked ? 'model downloaded and baked in' : 'model host unreachable here: build went on without it (dictionary engine)';
-    });
+    await check(
+      'translation image: TRANSLATION_MODEL=bake builds whether or not the model host is reachable',
+      async () => {
+        const probe = `${IMAGE_PREFIX}/translation:bake-probe`;
+        const result = await docker(
+          [
+            'build',
+            '--network',
+            'host',
+            '-f',
+            'deploy/Dockerfile',
+            '--target',
+            'translation',
+            '--build-arg',
+            `NODE_IMAGE=${exported.NODE_IMAGE}`,
+            '--build-arg',
+            `NGINX_IMAGE=${exported.NGINX_IMAGE}`,
+            '--build-arg',
+            'SERVICE=translation',
+            '--build-arg',
+            'TRANSLATION_MODEL=bake',
+            '--build-arg',
+            `VERSION=${TAG}`,
+            '--build-arg',
+            `REVISION=${revision}`,
+            '-t',
+            probe,
+            '.',
+          ],
+          { env: { DOCKER_BUILDKIT: '0' }, timeoutMs: 600_000 },
+        );
+        await docker(['rmi', probe]);
+        assert(result.code === 0, (result.stdout + result.stderr).slice(-2000));
+        const baked = /model installed in/.test(result.stdout + result.stderr);
+        return baked
+          ? 'model downloaded and baked in'
+          : 'model host unreachable here: build went on without it (dictionary engine)';
+      },
+    );
   }
 
   await check('images: non-root user, HEALTHCHECK, OCI labels', async () => {
     const problems = [];
     for (const name of Object.keys(images)) {
-      const [info] = JSON.parse((await docker(['image', 'inspect', `${IMAGE_PREFIX}/${name}:${TAG}`])).stdout);
+      const [info] = JSON.parse(
+        (await docker(['image', 'inspect', `${IMAGE_PREFIX}/${name}:${TAG}`])).stdout,
+      );
       const user = info.Config.User;
       if (!user || user === 'root' || user.startsWith('0')) problems.push(`${name}: runs as root`);
       if (!info.Config.Healthcheck?.Test?.length) problems.push(`${name}: no HEALTHCHECK`);
       const labels = info.Config.Labels ?? {};
-      for (const label of ['org.opencontainers.image.title', 'org.opencontainers.image.source', 'org.opencontainers.image.revision']) {
+      for (const label of [
+        'org.opencontainers.image.title',
+        'org.opencontainers.image.source',
+        'org.opencontainers.image.revision',
+      ]) {
         if (!labels[label]) problems.push(`${name}: no ${label}`);
       }
     }
@@ -522,17 +651,27 @@ async function main() {
     return `${Object.keys(images).length} images`;
   });
 
-  await check('images: production dependencies only (no typescript, vitest, vite in node_modules)', async () => {
-    const problems = [];
-    for (const name of Object.keys(images).filter((n) => n !== 'edge')) {
-      const probe = await docker([
-        'run', '--rm', '--network', 'none', '--entrypoint', 'sh', `${IMAGE_PREFIX}/${name}:${TAG}`, '-c',
-        'for p in typescript vitest vite @biomejs/biome tsx; do [ -e /app/node_modules/$p ] && echo $p; done; ls /app/services/*/src 2>/dev/null | head -1; true',
-      ]);
-      if (probe.stdout.trim()) problems.push(`${name}: ${probe.stdout.trim().replace(/\n/g, ', ')}`);
-    }
-    assert(problems.length === 0, problems.join('; '));
-  });
+  await check(
+    'images: production dependencies only (no typescript, vitest, vite in node_modules)',
+    async () => {
+      const problems = [];
+      for (const name of Object.keys(images).filter((n) => n !== 'edge')) {
+        const probe = await docker([
+          'run',
+          '--rm',
+          '--network',
+          'none',
+          '--entrypoint',
+          'sh',
+          `${IMAGE_PREFIX}/${name}:${TAG}`,
+          '-c',
+          'for p in typescript vitest vite @biomejs/biome tsx; do [ -e /app/node_modules/$p ] && echo $p; done; ls /app/services/*/src 2>/dev/null | head -1; true',
+        ]);
+        if (probe.stdout.trim()) problems.push(`${name}: ${probe.stdout.trim().replace(/\n/g, ', ')}`);
+      }
+      assert(problems.length === 0, problems.join('; '));
+    },
+  );
 
   // 4. The stack.
   const running = ['db', ...present, 'gateway', 'edge'];
@@ -542,7 +681,9 @@ async function main() {
       cleanups.length = 0;
       return;
     }
-    const down = await compose(['--profile', 'monitoring', 'down', '-v', '--remove-orphans', '-t', '20'], { timeoutMs: 180_000 });
+    const down = await compose(['--profile', 'monitoring', 'down', '-v', '--remove-orphans', '-t', '20'], {
+      timeoutMs: 180_000,
+    });
     log(`teardown: docker-compose down -v (${down.code === 0 ? 'ok' : down.stderr.trim()})`);
   });
   const up = await compose(['up', '-d', '--no-build', ...running], { timeoutMs: 300_000 });
@@ -550,7 +691,11 @@ async function main() {
   try {
     const ms = await waitHealthy(running);
     timings.stackStart = up.ms + ms;
-    record('stack starts and every container turns healthy', 'pass', `${secs(up.ms + ms)} from \`up\` (${running.join(', ')})`);
+    record(
+      'stack starts and every container turns healthy',
+      'pass',
+      `${secs(up.ms + ms)} from \`up\` (${running.join(', ')})`,
+    );
   } catch (error) {
     record('stack starts and every container turns healthy', 'fail', error.message);
     const logs = await compose(['logs', '--no-color', '--tail', '40']);
@@ -572,7 +717,12 @@ async function runStackChecks(present, absent, withPrometheus, needles, running)
   await check('edge: web app, security headers, request id, gzip', async () => {
     const page = await http('GET', '/', { auth: false, headers: { accept: 'text/html' } });
     assert(page.status === 200 && /<html|<!doctype/i.test(page.text), brief(page));
-    for (const header of ['x-content-type-options', 'x-frame-options', 'referrer-policy', 'content-security-policy']) {
+    for (const header of [
+      'x-content-type-options',
+      'x-frame-options',
+      'referrer-policy',
+      'content-security-policy',
+    ]) {
       assert(page.headers.get(header), `no ${header} header`);
     }
     assert(!page.headers.get('server')?.match(/\d/), 'nginx version disclosed');
@@ -580,13 +730,22 @@ async function runStackChecks(present, absent, withPrometheus, needles, running)
     assert(asset, 'index.html does not load a Vite bundle from /assets/');
     const bundle = await http('GET', asset, { auth: false, headers: { 'accept-encoding': 'gzip' } });
     assert(bundle.status === 200, `${asset}: ${bundle.status}`);
-    assert(/immutable/.test(bundle.headers.get('cache-control') ?? ''), `${asset} is not cached as immutable`);
+    assert(
+      /immutable/.test(bundle.headers.get('cache-control') ?? ''),
+      `${asset} is not cached as immutable`,
+    );
     assert(bundle.headers.get('content-encoding') === 'gzip', `${asset} is not gzipped`);
     const deep = await http('GET', '/some/client/route', { auth: false, headers: { accept: 'text/html' } });
     assert(deep.status === 200 && deep.text === page.text, 'SPA fallback to index.html missing');
-    const traced = await http('GET', '/openapi.json', { auth: false, headers: { 'x-request-id': 'compose-test-1', 'accept-encoding': 'gzip' } });
+    const traced = await http('GET', '/openapi.json', {
+      auth: false,
+      headers: { 'x-request-id': 'compose-test-1', 'accept-encoding': 'gzip' },
+    });
     assert(traced.headers.get('x-request-id') === 'compose-test-1', 'x-request-id not kept');
-    assert(traced.headers.get('content-encoding') === 'gzip', `openapi.json not gzipped (${traced.headers.get('content-encoding')})`);
+    assert(
+      traced.headers.get('content-encoding') === 'gzip',
+      `openapi.json not gzipped (${traced.headers.get('content-encoding')})`,
+    );
   });
 
   await check('edge: internal endpoints (/metrics) are not exposed', async () => {
@@ -595,7 +754,10 @@ async function runStackChecks(present, absent, withPrometheus, needles, running)
   });
 
   await check('edge: request size limit (2 MB body → 413)', async () => {
-    const r = await http('POST', '/api/cars', { raw: 'x'.repeat(2 * 1024 * 1024), headers: { 'content-type': 'application/json' } }).catch((e) => ({ status: 0, text: String(e), headers: new Headers() }));
+    const r = await http('POST', '/api/cars', {
+      raw: 'x'.repeat(2 * 1024 * 1024),
+      headers: { 'content-type': 'application/json' },
+    }).catch((e) => ({ status: 0, text: String(e), headers: new Headers() }));
     assert(r.status === 413, brief(r));
   });
 
@@ -605,7 +767,12 @@ async function runStackChecks(present, absent, withPrometheus, needles, running)
     const spec = await http('GET', '/openapi.json', { auth: false });
     assert(spec.status === 200 && spec.json?.paths, brief(spec));
     const paths = Object.keys(spec.json.paths);
-    const expected = { users: '/api/auth/login', fleet: '/api/cars', translation: '/api/translate', stats: '/api/stats' };
+    const expected = {
+      users: '/api/auth/login',
+      fleet: '/api/cars',
+      translation: '/api/translate',
+      stats: '/api/stats',
+    };
     const missing = present.filter((s) => !paths.some((p) => p.startsWith(expected[s])));
     assert(missing.length === 0, `no paths from ${missing.join(', ')} in the merged document`);
     return `${paths.length} paths`;
@@ -637,16 +804,28 @@ async function runStackChecks(present, absent, withPrometheus, needles, running)
   if (has('fleet')) {
     await check('fleet: create a car, book it, 409 on an overlapping booking', async () => {
       const anonymous = await http('GET', '/api/cars', { auth: false });
-      const car = await http('POST', '/api/cars', { body: { name: `compose-car-${process.pid}` }, headers: { 'idempotency-key': `car-${process.pid}` } });
+      const car = await http('POST', '/api/cars', {
+        body: { name: `compose-car-${process.pid}` },
+        headers: { 'idempotency-key': `car-${process.pid}` },
+      });
       assert(car.status === 201 && car.json?.id, `POST /api/cars: ${brief(car)}`);
       const day = new Date(Date.UTC(2031, 0, 1 + (process.pid % 300)));
       const at = (hours) => new Date(day.getTime() + hours * 3_600_000).toISOString();
-      const booking = await http('POST', `/api/cars/${car.json.id}/allocations`, { body: { start: at(9), end: at(12), holder: 'compose-test' } });
+      const booking = await http('POST', `/api/cars/${car.json.id}/allocations`, {
+        body: { start: at(9), end: at(12), holder: 'compose-test' },
+      });
       assert(booking.status === 201 && booking.json?.id, `booking: ${brief(booking)}`);
-      const overlap = await http('POST', `/api/cars/${car.json.id}/allocations`, { body: { start: at(11), end: at(13) } });
+      const overlap = await http('POST', `/api/cars/${car.json.id}/allocations`, {
+        body: { start: at(11), end: at(13) },
+      });
       assert(overlap.status === 409, `overlap: ${brief(overlap)}`);
-      assert(String(overlap.headers.get('content-type')).includes('problem+json'), 'the 409 is not problem+json');
-      const adjacent = await http('POST', `/api/cars/${car.json.id}/allocations`, { body: { start: at(12), end: at(13) } });
+      assert(
+        String(overlap.headers.get('content-type')).includes('problem+json'),
+        'the 409 is not problem+json',
+      );
+      const adjacent = await http('POST', `/api/cars/${car.json.id}/allocations`, {
+        body: { start: at(12), end: at(13) },
+      });
       assert(adjacent.status === 201, `back-to-back booking: ${brief(adjacent)}`);
       state.car = car.json.id;
       state.allocation = booking.json.id;
@@ -657,15 +836,23 @@ async function runStackChecks(present, absent, withPrometheus, needles, running)
   // Translation.
   if (has('translation')) {
     await check('translation: translate a German text', async () => {
-      const r = await http('POST', '/api/translate', { body: { text_de: 'Das Auto ist rot. Guten Morgen!' }, timeoutMs: 60_000 });
+      const r = await http('POST', '/api/translate', {
+        body: { text_de: 'Das Auto ist rot. Guten Morgen!' },
+        timeoutMs: 60_000,
+      });
       assert(r.status === 201 && r.json?.text_en && r.json?.engine, brief(r));
       state.translation = r.json.id;
       return `engine ${r.json.engine}: "${r.json.text_en.slice(0, 60)}"`;
     });
     await check('translation: SQL console query finds it (read-only role)', async () => {
-      const r = await http('POST', '/api/sql', { body: { query: 'select id, text_de, text_en from translations order by id desc limit 5' } });
+      const r = await http('POST', '/api/sql', {
+        body: { query: 'select id, text_de, text_en from translations order by id desc limit 5' },
+      });
       assert(r.status === 200 && Array.isArray(r.json?.rows), brief(r));
-      assert(JSON.stringify(r.json.rows).includes('Das Auto ist rot'), 'the new translation is not in the result');
+      assert(
+        JSON.stringify(r.json.rows).includes('Das Auto ist rot'),
+        'the new translation is not in the result',
+      );
       const write = await http('POST', '/api/sql', { body: { query: 'delete from translations' } });
       assert(write.status >= 400 && write.status < 500, `a write through the console: ${brief(write)}`);
     });
@@ -678,68 +865,103 @@ async function runStackChecks(present, absent, withPrometheus, needles, running)
     });
   } else notCovered('stats API', 'stats service not in the tree yet');
 
-  await check('containers: read-only root, non-root, memory limit, no published port but the edge', async () => {
-    const infos = await inspectAll(await containerIds());
-    const problems = [];
-    for (const info of infos) {
-      const name = serviceOf(info);
-      const host = info.HostConfig;
-      if (!host.ReadonlyRootfs) problems.push(`${name}: writable root filesystem`);
-      if (!(host.Memory > 0)) problems.push(`${name}: no memory limit`);
-      if (name !== 'db' && (!info.Config.User || info.Config.User === 'root' || info.Config.User.startsWith('0'))) problems.push(`${name}: root`);
-      if (name !== 'db' && !(host.CapDrop ?? []).includes('ALL')) problems.push(`${name}: capabilities not dropped`);
-      if (['gateway', ...DOMAIN_SERVICES].includes(name) && !host.Init) problems.push(`${name}: no init`);
-      const bindings = Object.values(host.PortBindings ?? {}).flat().filter(Boolean);
-      if (name === 'edge') {
-        if (!bindings.every((b) => b.HostIp === '127.0.0.1')) problems.push('edge: published beyond loopback');
-      } else if (bindings.length > 0) problems.push(`${name}: publishes a port`);
-      if (name === 'db' && Object.keys(info.NetworkSettings.Networks).some((n) => !n.endsWith('_back'))) problems.push('db: not on the back network only');
-    }
-    assert(problems.length === 0, problems.join('; '));
-    return `${infos.length} containers`;
-  });
+  await check(
+    'containers: read-only root, non-root, memory limit, no published port but the edge',
+    async () => {
+      const infos = await inspectAll(await containerIds());
+      const problems = [];
+      for (const info of infos) {
+        const name = serviceOf(info);
+        const host = info.HostConfig;
+        if (!host.ReadonlyRootfs) problems.push(`${name}: writable root filesystem`);
+        if (!(host.Memory > 0)) problems.push(`${name}: no memory limit`);
+        if (
+          name !== 'db' &&
+          (!info.Config.User || info.Config.User === 'root' || info.Config.User.startsWith('0'))
+        )
+          problems.push(`${name}: root`);
+        if (name !== 'db' && !(host.CapDrop ?? []).includes('ALL'))
+          problems.push(`${name}: capabilities not dropped`);
+        if (['gateway', ...DOMAIN_SERVICES].includes(name) && !host.Init) problems.push(`${name}: no init`);
+        const bindings = Object.values(host.PortBindings ?? {})
+          .flat()
+          .filter(Boolean);
+        if (name === 'edge') {
+          if (!bindings.every((b) => b.HostIp === '127.0.0.1'))
+            problems.push('edge: published beyond loopback');
+        } else if (bindings.length > 0) problems.push(`${name}: publishes a port`);
+        if (name === 'db' && Object.keys(info.NetworkSettings.Networks).some((n) => !n.endsWith('_back')))
+          problems.push('db: not on the back network only');
+      }
+      assert(problems.length === 0, problems.join('; '));
+      return `${infos.length} containers`;
+    },
+  );
 
   if (has('users')) {
     await check('users image: @node-rs/argon2 native binding loads (optional dependency kept)', async () => {
       const ids = (await compose(['ps', '-q', 'users'])).stdout.trim();
-      const r = await docker(['exec', ids, 'node', '--input-type=module', '-e', "const a = await import('@node-rs/argon2'); await a.hash('probe'); console.log('ok')"]);
+      const r = await docker([
+        'exec',
+        ids,
+        'node',
+        '--input-type=module',
+        '-e',
+        "const a = await import('@node-rs/argon2'); await a.hash('probe'); console.log('ok')",
+      ]);
       assert(r.code === 0 && r.stdout.includes('ok'), r.stderr.trim().slice(-500));
     });
   }
 
-  await check('database: one role and database per service, no superuser apps, console role read-only', async () => {
-    const db = (await compose(['ps', '-q', 'db'])).stdout.trim();
-    const sql = `select rolname, rolsuper, rolcreatedb, rolcreaterole, coalesce(array_to_string(rolconfig, ','), '') from pg_roles where rolname !~ '^pg_' order by 1;
+  await check(
+    'database: one role and database per service, no superuser apps, console role read-only',
+    async () => {
+      const db = (await compose(['ps', '-q', 'db'])).stdout.trim();
+      const sql = `select rolname, rolsuper, rolcreatedb, rolcreaterole, coalesce(array_to_string(rolconfig, ','), '') from pg_roles where rolname !~ '^pg_' order by 1;
                  select datname, pg_get_userbyid(datdba), array_to_string(datacl, ',') from pg_database where not datistemplate order by 1;`;
-    const r = await docker(['exec', '-u', 'postgres', db, 'psql', '-U', 'postgres', '-At', '-c', sql]);
-    assert(r.code === 0, r.stderr);
-    const lines = r.stdout.trim().split('\n');
-    for (const service of present) {
-      const role = lines.find((l) => l.startsWith(`${service}|`));
-      assert(role === `${service}|f|f|f|`, `role ${service}: ${role}`);
-      const database = lines.find((l) => l.startsWith(`${service}|${service}|`));
-      assert(database, `database ${service} missing or not owned by its role`);
-      assert(!/(^|,)=[A-Za-z]*c/.test(database.split('|')[2]), `PUBLIC may connect to ${service}`);
-    }
-    if (has('translation')) {
-      const consoleRole = lines.find((l) => l.startsWith('translation_console|'));
-      assert(consoleRole?.includes('default_transaction_read_only=on'), `console role: ${consoleRole}`);
-    }
-    if (has('fleet') && has('users')) {
-      const crossing = await docker(['exec', db, 'sh', '-c', `PGPASSWORD="$(cat /run/secrets/fleet_db_password)" psql -h 127.0.0.1 -U fleet -d users -c 'select 1'`]);
-      assert(crossing.code !== 0, 'the fleet role can connect to the users database');
-    }
-    return `roles: ${lines.filter((l) => l.split('|').length === 5).map((l) => l.split('|')[0]).join(', ')}`;
-  });
+      const r = await docker(['exec', '-u', 'postgres', db, 'psql', '-U', 'postgres', '-At', '-c', sql]);
+      assert(r.code === 0, r.stderr);
+      const lines = r.stdout.trim().split('\n');
+      for (const service of present) {
+        const role = lines.find((l) => l.startsWith(`${service}|`));
+        assert(role === `${service}|f|f|f|`, `role ${service}: ${role}`);
+        const database = lines.find((l) => l.startsWith(`${service}|${service}|`));
+        assert(database, `database ${service} missing or not owned by its role`);
+        assert(!/(^|,)=[A-Za-z]*c/.test(database.split('|')[2]), `PUBLIC may connect to ${service}`);
+      }
+      if (has('translation')) {
+        const consoleRole = lines.find((l) => l.startsWith('translation_console|'));
+        assert(consoleRole?.includes('default_transaction_read_only=on'), `console role: ${consoleRole}`);
+      }
+      if (has('fleet') && has('users')) {
+        const crossing = await docker([
+          'exec',
+          db,
+          'sh',
+          '-c',
+          `PGPASSWORD="$(cat /run/secrets/fleet_db_password)" psql -h 127.0.0.1 -U fleet -d users -c 'select 1'`,
+        ]);
+        assert(crossing.code !== 0, 'the fleet role can connect to the users database');
+      }
+      return `roles: ${lines
+        .filter((l) => l.split('|').length === 5)
+        .map((l) => l.split('|')[0])
+        .join(', ')}`;
+    },
+  );
 
   if (withPrometheus) {
     await check('monitoring: Prometheus (ci/prometheus:2) scrapes every service up', async () => {
-      const up = await compose(['--profile', 'monitoring', 'up', '-d', '--no-build', '--no-deps', 'prometheus'], { timeoutMs: 120_000 });
+      const up = await compose(
+        ['--profile', 'monitoring', 'up', '-d', '--no-build', '--no-deps', 'prometheus'],
+        { timeoutMs: 120_000 },
+      );
       assert(up.code === 0, up.stderr.slice(-1500));
       await waitHealthy([...running, 'prometheus'], 90_000);
       const id = (await compose(['ps', '-q', 'prometheus'])).stdout.trim();
       const [info] = await inspectAll([id]);
-      const ip = Object.entries(info.NetworkSettings.Networks).find(([n]) => n.endsWith('_monitoring'))?.[1]?.IPAddress;
+      const ip = Object.entries(info.NetworkSettings.Networks).find(([n]) => n.endsWith('_monitoring'))?.[1]
+        ?.IPAddress;
       assert(ip, 'no address on the monitoring network');
       const wanted = ['gateway', ...present];
       let health = {};
@@ -755,13 +977,23 @@ async function runStackChecks(present, absent, withPrometheus, needles, running)
       }
       const down = wanted.filter((job) => health[job] !== 'up');
       assert(down.length === 0, `not up: ${down.map((j) => `${j}=${health[j]}`).join(', ')}`);
-      const q = await (await fetch(`http://${ip}:9090/api/v1/query?query=${encodeURIComponent('sum by (service) (http_requests_total)')}`)).json();
+      const q = await (
+        await fetch(
+          `http://${ip}:9090/api/v1/query?query=${encodeURIComponent('sum by (service) (http_requests_total)')}`,
+        )
+      ).json();
       const seen = q.data.result.map((s) => s.metric.service).sort();
-      assert(wanted.every((s) => seen.includes(s)), `http_requests_total only from ${seen.join(', ')}`);
+      assert(
+        wanted.every((s) => seen.includes(s)),
+        `http_requests_total only from ${seen.join(', ')}`,
+      );
       return `up: ${wanted.join(', ')}${absent.length ? ` (not deployed: ${absent.join(', ')})` : ''}`;
     });
   } else notCovered('monitoring: Prometheus targets', 'no ci/prometheus stand-in (setup WITH_PROMETHEUS=1)');
-  notCovered('monitoring: Grafana running', 'no Grafana image on these machines; its provisioning files are parsed instead');
+  notCovered(
+    'monitoring: Grafana running',
+    'no Grafana image on these machines; its provisioning files are parsed instead',
+  );
 
   // Outage of one service: fast 503, then recovery.
   if (has('fleet')) {
@@ -795,8 +1027,17 @@ async function runStackChecks(present, absent, withPrometheus, needles, running)
 
   // Memory in use against each limit, for the summary (limits are set in compose.yaml).
   {
-    const stats = await docker(['stats', '--no-stream', '--format', '{{.Name}}\t{{.MemUsage}}', ...(await containerIds())]);
-    timings.memory = stats.stdout.trim().split('\n').map((line) => line.replace(`${PROJECT}_`, '').replace(/_1\t/, ': '));
+    const stats = await docker([
+      'stats',
+      '--no-stream',
+      '--format',
+      '{{.Name}}\t{{.MemUsage}}',
+      ...(await containerIds()),
+    ]);
+    timings.memory = stats.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.replace(`${PROJECT}_`, '').replace(/_1\t/, ': '));
   }
 
   // Secrets never in images, container metadata or logs.
@@ -809,7 +1050,9 @@ async function runStackChecks(present, absent, withPrometheus, needles, running)
     }
     text += JSON.stringify(await inspectAll(await containerIds()));
     const logs = (await compose(['logs', '--no-color'])).stdout;
-    const leaks = [...new Set([...findLeaks(text, needles), ...findLeaks(logs, needles).map((n) => `${n} (logs)`)])];
+    const leaks = [
+      ...new Set([...findLeaks(text, needles), ...findLeaks(logs, needles).map((n) => `${n} (logs)`)]),
+    ];
     assert(leaks.length === 0, `found: ${leaks.join(', ')}`);
     return `${needles.length} secret strings searched in ${Object.keys(images).length} images, their history, ${running.length}+ containers and the logs`;
   });
@@ -820,7 +1063,9 @@ async function runStackChecks(present, absent, withPrometheus, needles, running)
     const stop = await compose(['stop', '-t', '20', ...running.filter((s) => s !== 'db' && s !== 'edge')]);
     assert(stop.code === 0, stop.stderr);
     const infos = await inspectAll(await containerIds());
-    const codes = Object.fromEntries(infos.filter((i) => i.State.Status === 'exited').map((i) => [serviceOf(i), i.State.ExitCode]));
+    const codes = Object.fromEntries(
+      infos.filter((i) => i.State.Status === 'exited').map((i) => [serviceOf(i), i.State.ExitCode]),
+    );
     const bad = Object.entries(codes).filter(([, code]) => code !== 0);
     assert(bad.length === 0, `exit codes: ${JSON.stringify(codes)}`);
     return `${Object.keys(codes).length} stopped in ${secs(Date.now() - began)}`;
@@ -836,7 +1081,10 @@ async function runStackChecks(present, absent, withPrometheus, needles, running)
     const kept = [];
     if (has('users')) {
       const password = readFileSync(join(composeEnv.FLOTILLA_SECRETS_DIR, 'admin_password'), 'utf8').trim();
-      const login = await http('POST', '/api/auth/login', { auth: false, body: { username: 'admin', password } });
+      const login = await http('POST', '/api/auth/login', {
+        auth: false,
+        body: { username: 'admin', password },
+      });
       assert(login.status === 200, `login after restart: ${brief(login)}`);
       token = login.json.accessToken;
       if (state.legacyUser) {
@@ -871,13 +1119,19 @@ function summary() {
   const lines = ['', '=== test:compose summary ==='];
   if (timings.setup !== undefined) lines.push(`container setup: ${secs(timings.setup)}`);
   for (const [name, image] of Object.entries(images)) {
-    lines.push(`image ${name.padEnd(12)} ${(image.bytes / 1e6).toFixed(0).padStart(4)} MB (+${((image.bytes - image.baseBytes) / 1e6).toFixed(1)} MB over its base), built in ${image.seconds.toFixed(1)} s`);
+    lines.push(
+      `image ${name.padEnd(12)} ${(image.bytes / 1e6).toFixed(0).padStart(4)} MB (+${((image.bytes - image.baseBytes) / 1e6).toFixed(1)} MB over its base), built in ${image.seconds.toFixed(1)} s`,
+    );
   }
   if (timings.builds !== undefined) lines.push(`all images built in ${secs(timings.builds)} (wall clock)`);
-  if (timings.stackStart !== undefined) lines.push(`stack start (up → all healthy): ${secs(timings.stackStart)}`);
-  if (timings.restart !== undefined) lines.push(`restart after down (up → all healthy): ${secs(timings.restart)}`);
+  if (timings.stackStart !== undefined)
+    lines.push(`stack start (up → all healthy): ${secs(timings.stackStart)}`);
+  if (timings.restart !== undefined)
+    lines.push(`restart after down (up → all healthy): ${secs(timings.restart)}`);
   if (timings.memory) lines.push(`memory in use / limit after the checks: ${timings.memory.join('; ')}`);
-  lines.push(`checks: ${pass} passed, ${fail.length} failed, ${nc.length} not covered; total ${secs(Date.now() - startedAt)}`);
+  lines.push(
+    `checks: ${pass} passed, ${fail.length} failed, ${nc.length} not covered; total ${secs(Date.now() - startedAt)}`,
+  );
   for (const r of nc) lines.push(`  not covered: ${r.name} (${r.detail})`);
   for (const r of fail) lines.push(`  FAILED: ${r.name}: ${r.detail.slice(0, 1500)}`);
   lines.push(fail.length === 0 ? 'RESULT: PASS' : 'RESULT: FAIL');
