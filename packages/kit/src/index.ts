@@ -1,4 +1,5 @@
 export { type Static, Type } from 'typebox';
+export * from './auth.js';
 export { serviceConfigProperties } from './base-config.js';
 export { type ServiceClient, type ServiceClientOptions, serviceClient, upstreamProblem } from './client.js';
 export { ConfigError, loadConfig } from './config.js';
@@ -22,4 +23,3 @@ export {
   type ServiceContext,
   type ServiceDefinition,
 } from './service.js';
-export * from './auth.js';

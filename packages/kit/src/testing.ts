@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { generateKeyPair, type JWTVerifyGetKey, SignJWT } from 'jose';
 import pg from 'pg';
+import { ACCESS_TOKEN, type Role } from './auth.js';
 
 /** A database a test can own: PGlite in memory, or a fresh database on TEST_DATABASE_URL's server. */
 export interface TestDatabase {
@@ -41,4 +43,27 @@ export async function createTestDatabase(kind: 'pglite' | 'postgresql'): Promise
       }
     },
   };
+}
+
+/**
+ * Signs access tokens exactly as the users service does (issuer, audience, `at+jwt`), with a key
+ * pair made for the test; pass `keys` to a service's `accessKeys` option so it trusts them.
+ */
+export async function testTokens() {
+  const { publicKey, privateKey } = await generateKeyPair('EdDSA');
+  const keys: JWTVerifyGetKey = async () => publicKey;
+  const sign = (userId: number, username: string, roles: Role[]) =>
+    new SignJWT({ username, roles })
+      .setProtectedHeader({ alg: 'EdDSA', typ: ACCESS_TOKEN.type })
+      .setIssuer(ACCESS_TOKEN.issuer)
+      .setAudience(ACCESS_TOKEN.audience)
+      .setSubject(String(userId))
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(privateKey);
+  /** `{ authorization: 'Bearer …' }` for a caller with these roles. */
+  const bearer = async (roles: Role[], userId = 1, username = `test-${roles.join('-') || 'none'}`) => ({
+    authorization: `Bearer ${await sign(userId, username, roles)}`,
+  });
+  return { keys, sign, bearer };
 }

@@ -114,7 +114,7 @@ describe('createService', () => {
   it('keeps an incoming x-request-id, or generates one, and logs it', async () => {
     const capture = logCapture();
     const service = await build(capture.stream);
-    const kept = await service.inject({ url: '/healthz', headers: { 'x-request-id': 'abc-123' } });
+    const kept = await service.inject({ url: '/clash', headers: { 'x-request-id': 'abc-123' } });
     expect(kept.headers['x-request-id']).toBe('abc-123');
     expect(capture.lines.some((line) => line.reqId === 'abc-123')).toBe(true);
     const generated = await service.inject({

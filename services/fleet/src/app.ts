@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { createService, type ServiceApp } from '@flotilla/kit';
+import { createService, type ServiceApp, verifyAccess } from '@flotilla/kit';
+import type { JWTVerifyGetKey } from 'jose';
 import type { Kysely } from 'kysely';
 import type { DestinationStream } from 'pino';
 import type { FleetConfig } from './config.js';
@@ -17,6 +18,8 @@ export interface FleetOptions {
    * the benchmark to time plain inserts; with in-memory PGlite there is no other way in.
    */
   onDatabase?: (db: Kysely<DB>) => void;
+  /** Token verification keys instead of fetching USERS_URL's JWKS (tests, the benchmark). */
+  accessKeys?: JWTVerifyGetKey;
 }
 
 export async function buildApp(config: FleetConfig, options: FleetOptions = {}): Promise<ServiceApp> {
@@ -33,6 +36,15 @@ export async function buildApp(config: FleetConfig, options: FleetOptions = {}):
       extensions: ['btree_gist'],
     },
     async routes(app, { db, metrics, log }) {
+      // Reads need viewer, writes operator: verifyAccess's default, which is fleet's rule.
+      app.addHook(
+        'onRequest',
+        verifyAccess(
+          options.accessKeys
+            ? { keys: options.accessKeys }
+            : { jwksUrl: new URL('/.well-known/jwks.json', config.USERS_URL) },
+        ),
+      );
       options.onDatabase?.(db);
       // Expired idempotency keys are only dead weight (a claim takes an expired key over anyway).
       const purged = await purgeExpiredKeys(db, config.IDEMPOTENCY_TTL_HOURS);

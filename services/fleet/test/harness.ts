@@ -1,4 +1,4 @@
-import { createTestDatabase } from '@flotilla/kit/testing';
+import { createTestDatabase, testTokens } from '@flotilla/kit/testing';
 import type { Kysely } from 'kysely';
 import { buildApp } from '../src/app.js';
 import { loadFleetConfig } from '../src/config.js';
@@ -11,6 +11,8 @@ export interface Fleet {
   post: (url: string, body: unknown, headers?: Record<string, string>) => Promise<Answer>;
   get: (url: string) => Promise<Answer>;
   del: (url: string) => Promise<Answer>;
+  /** Authorization headers for a caller with other roles. */
+  bearer: Awaited<ReturnType<typeof testTokens>>['bearer'];
   /** The service's own database, for SQL checks. */
   db: Kysely<DB>;
   close: () => Promise<void>;
@@ -35,7 +37,11 @@ export async function startFleet(kind: Kind): Promise<Fleet> {
   const target = await createTestDatabase(kind);
   let db: Kysely<DB> | undefined;
   const config = { ...loadFleetConfig({ LOG_LEVEL: 'silent' }), DATABASE_URL: target.url };
+  const tokens = await testTokens();
+  // Every request acts as an operator unless it brings its own authorization header.
+  const operator = await tokens.bearer(['operator']);
   const app = await buildApp(config, {
+    accessKeys: tokens.keys,
     onDatabase: (handle) => {
       db = handle;
     },
@@ -46,7 +52,7 @@ export async function startFleet(kind: Kind): Promise<Fleet> {
       method,
       url,
       ...(body === undefined ? {} : { payload: body as object }),
-      ...(headers ? { headers } : {}),
+      headers: { ...operator, ...headers },
     });
     const type = String(response.headers['content-type'] ?? '');
     return {
@@ -61,6 +67,7 @@ export async function startFleet(kind: Kind): Promise<Fleet> {
     get: (url) => request({ method: 'GET', url }),
     del: (url) => request({ method: 'DELETE', url }),
     db,
+    bearer: tokens.bearer,
     async close() {
       await app.close();
       await target.drop();

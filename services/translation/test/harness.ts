@@ -1,6 +1,5 @@
 import type { Role } from '@flotilla/kit';
-import { createTestDatabase, type TestDatabase } from '@flotilla/kit/testing';
-import { generateKeyPair, type JWTVerifyGetKey, SignJWT } from 'jose';
+import { createTestDatabase, type TestDatabase, testTokens } from '@flotilla/kit/testing';
 import type { Kysely } from 'kysely';
 import type { DestinationStream } from 'pino';
 import { buildApp, type TranslationOptions } from '../src/app.js';
@@ -11,21 +10,7 @@ import type { TranslationEngine } from '../src/engines/types.js';
 
 export type Kind = 'pglite' | 'postgresql';
 
-/** Signs access tokens the way the users service does, with a key pair made for the test. */
-export async function testTokens() {
-  const { publicKey, privateKey } = await generateKeyPair('EdDSA');
-  const keys: JWTVerifyGetKey = async () => publicKey;
-  const sign = (userId: number, username: string, roles: Role[]) =>
-    new SignJWT({ username, roles })
-      .setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt' })
-      .setIssuer('flotilla-users')
-      .setAudience('flotilla')
-      .setSubject(String(userId))
-      .setIssuedAt()
-      .setExpirationTime('10m')
-      .sign(privateKey);
-  return { keys, sign };
-}
+export { testTokens };
 
 const WORDS: Record<string, string> = {
   der: 'the',

@@ -1,5 +1,4 @@
-import { createTestDatabase, type TestDatabase } from '@flotilla/kit/testing';
-import { generateKeyPair, type JWTVerifyGetKey, SignJWT } from 'jose';
+import { createTestDatabase, type TestDatabase, testTokens } from '@flotilla/kit/testing';
 import { buildApp } from '../../src/app.js';
 import { loadStatsConfig } from '../../src/config.js';
 import { readNbaJson } from './sharedData.js';
@@ -7,8 +6,7 @@ import { readNbaJson } from './sharedData.js';
 /** A stats app on a fresh test database, with tokens signed by a key the app trusts. */
 export async function startStats(kind: 'pglite' | 'postgresql', env: Record<string, string> = {}) {
   const database: TestDatabase = await createTestDatabase(kind);
-  const { publicKey, privateKey } = await generateKeyPair('ES256');
-  const accessKeys: JWTVerifyGetKey = async () => publicKey;
+  const tokens = await testTokens();
   const config = loadStatsConfig({
     LOG_LEVEL: 'silent',
     ...(database.url ? { DATABASE_URL: database.url } : {}),
@@ -18,18 +16,9 @@ export async function startStats(kind: 'pglite' | 'postgresql', env: Record<stri
     NBA_PAUSE_MS: '0',
     ...env,
   });
-  const app = await buildApp(config, { accessKeys });
-  const token = (roles: string[]) =>
-    new SignJWT({ username: `t-${roles.join('-') || 'none'}`, roles })
-      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' })
-      .setIssuer('flotilla-users')
-      .setAudience('flotilla')
-      .setSubject('1')
-      .setIssuedAt()
-      .setExpirationTime('15m')
-      .sign(privateKey);
-  const operator = { authorization: `Bearer ${await token(['operator'])}` };
-  const viewer = { authorization: `Bearer ${await token(['viewer'])}` };
+  const app = await buildApp(config, { accessKeys: tokens.keys });
+  const operator = await tokens.bearer(['operator']);
+  const viewer = await tokens.bearer(['viewer']);
   return {
     app,
     operator,
