@@ -7,28 +7,41 @@ import { eventually, isRunning, type RunningStack, startStack } from './launcher
 
 const dataDir = mkdtempSync(join(tmpdir(), 'flotilla-stack-'));
 const services = domainServices();
+const ADMIN_PASSWORD = 'embedded-stack-test-password';
 let stack: RunningStack | undefined;
+let carId: number | undefined;
 
 afterAll(async () => {
   await stack?.stop();
 });
 
+function running(): RunningStack {
+  if (!stack) throw new Error('stack not started');
+  return stack;
+}
+
+async function signIn(): Promise<Record<string, string>> {
+  const response = await fetch(`${running().url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+  });
+  expect(response.status).toBe(200);
+  const { accessToken } = await response.json();
+  return { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
+}
+
 describe('the embedded stack (npm start)', () => {
   it('starts every service and the gateway, and reports ready', async () => {
-    stack = await startStack(dataDir);
-    console.info(
-      `embedded stack ready in ${stack.readyMs} ms with ${services.join(', ') || 'no domain services'}`,
-    );
+    stack = await startStack(dataDir, { FLOTILLA_ADMIN_PASSWORD: ADMIN_PASSWORD });
+    console.info(`embedded stack ready in ${stack.readyMs} ms with ${services.join(', ')}`);
     expect([...stack.pids.keys()].sort()).toEqual([...services, 'gateway'].sort());
-    const health = await fetch(`${stack.url}/healthz`);
-    expect(health.status).toBe(200);
-    const docs = await fetch(`${stack.url}/docs/`);
-    expect(docs.status).toBe(200);
+    expect((await fetch(`${stack.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${stack.url}/docs/`)).status).toBe(200);
   });
 
   it('documents every running service in the merged OpenAPI', async () => {
-    if (!stack) throw new Error('stack not started');
-    const document = await (await fetch(`${stack.url}/openapi.json`)).json();
+    const document = await (await fetch(`${running().url}/openapi.json`)).json();
     expect(document.tags.map((tag: { name: string }) => tag.name).sort()).toEqual([...services].sort());
   });
 
@@ -36,42 +49,62 @@ describe('the embedded stack (npm start)', () => {
     for (const name of services) expect(existsSync(join(dataDir, name))).toBe(true);
   });
 
-  it('restarts a service that dies; the gateway answers 503 meanwhile', async () => {
-    if (!stack) throw new Error('stack not started');
-    const name = services.at(-1) as string;
-    const pid = stack.pids.get(name) as number;
+  it('signs in through the gateway, creates a car and books it across services', async () => {
+    const headers = await signIn();
+    const car = await fetch(`${running().url}/api/cars`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ name: 'Embedded Golf' }),
+    });
+    expect(car.status).toBe(201);
+    carId = (await car.json()).id;
+    const period = { start: '2030-05-01T09:00:00Z', end: '2030-05-01T12:00:00Z' };
+    const booked = await fetch(`${running().url}/api/cars/${carId}/allocations`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(period),
+    });
+    expect(booked.status).toBe(201);
+    const clash = await fetch(`${running().url}/api/cars/${carId}/allocations`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ start: '2030-05-01T11:00:00Z', end: '2030-05-01T13:00:00Z' }),
+    });
+    expect(clash.status).toBe(409);
+  });
+
+  it('restarts a service that dies; the gateway answers 503 until it is back', async () => {
+    const headers = await signIn();
+    const pid = running().pids.get('fleet') as number;
     process.kill(pid, 'SIGKILL');
     await eventually(async () => (isRunning(pid) ? undefined : true));
-    const tags = async () =>
-      ((await (await fetch(`${stack?.url}/openapi.json`)).json()).tags as Array<{ name: string }>).map(
-        (t) => t.name,
-      );
-    expect(await tags()).not.toContain(name);
-    await eventually(async () => {
-      const line = stack?.output.find((l) => l.includes(`${name} exited`) && l.includes('restarting'));
-      return line;
+    const down = await fetch(`${running().url}/api/cars`, { headers });
+    expect(down.status).toBe(503);
+    expect((await down.json()).service).toBe('fleet');
+    await eventually(async () => running().output.find((line) => /fleet exited .* restarting/.test(line)));
+    const back = await eventually(async () => {
+      const response = await fetch(`${running().url}/api/cars`, { headers });
+      return response.status === 200 ? response : undefined;
     });
-    const revived = await eventually(async () => {
-      const restarted = stack?.pids.get(name);
-      if (!restarted || restarted === pid) return undefined;
-      return (await tags()).includes(name) ? restarted : undefined;
-    });
-    expect(isRunning(revived)).toBe(true);
+    expect((await back.json()).items.map((item: { id: number }) => item.id)).toContain(carId);
+    expect(running().pids.get('fleet')).not.toBe(pid);
   });
 
   it('stops every process on SIGTERM, exiting 0', async () => {
-    if (!stack) throw new Error('stack not started');
-    const pids = [...stack.pids.values()];
-    expect(await stack.stop()).toBe(0);
+    const pids = [...running().pids.values()];
+    expect(await running().stop()).toBe(0);
     stack = undefined;
     for (const pid of pids) expect(isRunning(pid)).toBe(false);
   });
 
-  it('starts again on the same data', async () => {
+  it('starts again on the same data, keeping what was stored', async () => {
     const before = readdirSync(dataDir).sort();
-    stack = await startStack(dataDir);
-    expect((await fetch(`${stack.url}/healthz`)).status).toBe(200);
+    stack = await startStack(dataDir, { FLOTILLA_ADMIN_PASSWORD: ADMIN_PASSWORD });
     expect(readdirSync(dataDir).sort()).toEqual([...before, 'flotilla.pid'].sort());
+    const headers = await signIn();
+    const allocations = await fetch(`${running().url}/api/cars/${carId}/allocations`, { headers });
+    expect(allocations.status).toBe(200);
+    expect((await allocations.json()).items).toHaveLength(1);
   });
 
   it('refuses a second stack on a data directory in use', async () => {

@@ -28,8 +28,12 @@ export const POLICY: readonly PolicyRule[] = [
   { methods: '*', path: '/create_user', access: 'admin' },
   { methods: 'read', path: '/get_user', access: 'viewer' },
   { methods: '*', path: '/api/sql/**', access: 'admin' },
-  // Translating text changes nothing anyone else sees: a viewer may.
-  { methods: ['POST'], path: '/api/translate', access: 'viewer' },
+  // Which engine translates is shown before signing in.
+  { methods: 'read', path: '/api/translate/engine', access: 'public' },
+  // Translating text changes nothing anyone else sees: a viewer may (also streamed). Deleting a
+  // translation is for its owner or an admin, which only the translation service can tell.
+  { methods: ['POST'], path: '/api/translate/**', access: 'viewer' },
+  { methods: ['DELETE'], path: '/api/translations/**', access: 'viewer' },
   // The rest: reads need viewer, writes (fleet resources, allocations, stats runs) operator.
   { methods: 'read', path: '/api/**', access: 'viewer' },
   { methods: '*', path: '/api/**', access: 'operator' },

@@ -5,7 +5,7 @@ import {
   type JsonWebKey,
   type KeyObject,
 } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACCESS_TOKEN, ConfigError, type Principal, type Role } from '@flotilla/kit';
 import {
@@ -53,6 +53,8 @@ export function loadSigningKey(config: {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
     const pem = generatePem();
+    // A first start may come before anything else has created the data directory.
+    mkdirSync(config.DATA_DIR, { recursive: true, mode: 0o700 });
     try {
       // `wx`: if another process created it meanwhile, fail and read theirs instead.
       writeFileSync(file, pem, { mode: 0o600, flag: 'wx' });
