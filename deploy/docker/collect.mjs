@@ -12,7 +12,7 @@
 //
 // Written in Node rather than shell so that optional folders (a service without migrations,
 // a workspace without nested node_modules) need no special cases in the Dockerfile.
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
 const [mode, from, out] = process.argv.slice(2);
@@ -57,44 +57,11 @@ function workspaces(root) {
   return found.filter((ws) => existsSync(join(root, ws, 'package.json')));
 }
 
-/**
- * Root dev tools no image build runs. Dropping them from the manifests (package.json and the
- * lockfile alike, so `npm ci` still finds them in sync) saves the download, and sidesteps
- * lockfiles that miss other platforms' optional binaries of such a tool (`npm ci` refuses
- * those even when the binary is never needed).
- */
-const ROOT_TOOLS_NOT_BUILT = ['@biomejs/biome'];
-
-function dropRootTools(dir) {
-  const pkgPath = join(dir, 'package.json');
-  const lockPath = join(dir, 'package-lock.json');
-  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8'));
-  const lock = existsSync(lockPath) ? JSON.parse(readFileSync(lockPath, 'utf8')) : undefined;
-  for (const name of ROOT_TOOLS_NOT_BUILT) {
-    if (!pkg.devDependencies?.[name]) continue;
-    delete pkg.devDependencies[name];
-    if (!lock) continue;
-    delete lock.packages?.['']?.devDependencies?.[name];
-    const scope = name.includes('/') ? name.slice(0, name.indexOf('/') + 1) : `${name}`;
-    for (const key of Object.keys(lock.packages ?? {})) {
-      // The tool and its platform packages (same scope, e.g. @biomejs/cli-linux-x64).
-      if (
-        key === `node_modules/${name}` ||
-        (scope.startsWith('@') && key.startsWith(`node_modules/${scope}`))
-      )
-        delete lock.packages[key];
-    }
-  }
-  writeFileSync(pkgPath, `${JSON.stringify(pkg, null, 2)}\n`);
-  if (lock) writeFileSync(lockPath, `${JSON.stringify(lock, null, 2)}\n`);
-}
-
 if (mode === 'manifests') {
   for (const file of ['package.json', 'package-lock.json', '.npmrc']) {
     if (existsSync(join(from, file))) copy(join(from, file), join(out, file));
   }
   for (const ws of workspaces(from)) copy(join(from, ws, 'package.json'), join(out, ws, 'package.json'));
-  dropRootTools(out);
 } else if (mode === 'runtime') {
   const root = process.cwd();
   const service = `services/${from}`;

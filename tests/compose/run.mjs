@@ -665,7 +665,7 @@ async function main() {
           'sh',
           `${IMAGE_PREFIX}/${name}:${TAG}`,
           '-c',
-          'for p in typescript vitest vite @biomejs/biome tsx; do [ -e /app/node_modules/$p ] && echo $p; done; ls /app/services/*/src 2>/dev/null | head -1; true',
+          'for p in typescript vitest vite eslint tsx; do [ -e /app/node_modules/$p ] && echo $p; done; ls /app/services/*/src 2>/dev/null | head -1; true',
         ]);
         if (probe.stdout.trim()) problems.push(`${name}: ${probe.stdout.trim().replace(/\n/g, ', ')}`);
       }

@@ -28,7 +28,7 @@ export interface RequestOptions {
 export interface Answer {
   status: number;
   headers: Record<string, unknown>;
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are inspected field by field in tests
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are inspected field by field in tests
   body: any;
 }
 

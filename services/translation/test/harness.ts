@@ -1,4 +1,3 @@
-import type { Role } from '@flotilla/kit';
 import { createTestDatabase, type TestDatabase, testTokens } from '@flotilla/kit/testing';
 import type { Kysely } from 'kysely';
 import type { DestinationStream } from 'pino';
@@ -49,7 +48,7 @@ export function inlineEngine(calls: string[][] = []): TranslationEngine {
 export interface Answer {
   status: number;
   headers: Record<string, unknown>;
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are inspected field by field in tests
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are inspected field by field in tests
   body: any;
   text: string;
 }

@@ -361,7 +361,7 @@ export async function trainingRoutes(app: ServiceApp, { db, jobs, streams }: Tra
       let ended = false;
       let sequence = 0;
       const timers: NodeJS.Timeout[] = [];
-      let unsubscribe: (() => void) | undefined;
+      let unsubscribe: (() => void) | undefined = undefined;
       const end = () => {
         if (ended) return;
         ended = true;

@@ -110,7 +110,7 @@ export function createMlflowClient(options: { trackingUri: string; timeoutMs: nu
       throw new MlflowError(`MLflow at ${base} unreachable (${reason})`, true);
     }
     const text = await response.body.text();
-    let json: unknown = {};
+    let json: unknown;
     try {
       json = text ? JSON.parse(text) : {};
     } catch {

@@ -63,16 +63,16 @@ export class EngineHolder {
    * that cannot come); the check's name says which engine it is, or why there is none.
    */
   readinessCheck(): ReadinessCheck {
-    const holder = this;
+    const current = () => this.info();
     return {
       get name() {
-        const info = holder.info();
+        const info = current();
         if (info.name === 'loading') return 'engine (loading)';
         if (!info.ready) return `engine: unavailable — ${info.reason}`;
         return `engine: ${info.kind === 'neural' ? 'neural' : 'fallback'}/${info.name}`;
       },
       check: async () => {
-        if (!holder.#engine) throw new Error('engine loading');
+        if (!this.#engine) throw new Error('engine loading');
       },
     };
   }

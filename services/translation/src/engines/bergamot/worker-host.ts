@@ -125,7 +125,7 @@ export class BergamotWorker {
       );
     } catch (error) {
       await worker.terminate();
-      throw new Error(`Bergamot WASM runtime did not start: ${(error as Error).message}`);
+      throw new Error(`Bergamot WASM runtime did not start: ${(error as Error).message}`, { cause: error });
     }
     return worker;
   }
