@@ -53,6 +53,11 @@ export interface ServiceDefinition<DB> {
   /** Where logs go; tests pass a stream to read them. Defaults to stdout. */
   logStream?: DestinationStream;
   bodyLimit?: number;
+  /**
+   * Proxies whose X-Forwarded-For/-Proto are believed (Fastify's `trustProxy`), so
+   * `request.ip` is the client's address behind an edge. Default: none.
+   */
+  trustProxy?: string[];
   /** Replaces the generated `/openapi.json` (the gateway serves the merged document instead). */
   openApiDocument?: (request: FastifyRequest) => Promise<unknown>;
   routes: (app: ServiceApp, context: ServiceContext<DB>) => Promise<void> | void;
@@ -120,6 +125,7 @@ export async function createService<DB>(definition: ServiceDefinition<DB>): Prom
     loggerInstance: logger as FastifyBaseLogger,
     genReqId: requestIdFor,
     bodyLimit: definition.bodyLimit ?? 1024 * 1024,
+    trustProxy: definition.trustProxy && definition.trustProxy.length > 0 ? definition.trustProxy : false,
     // Graceful drain: refuse new requests with 503 while in-flight ones finish.
     return503OnClosing: true,
     logController: new OneLineLogs(),

@@ -28,6 +28,9 @@ export async function buildApp(config: GatewayConfig, options: GatewayOptions = 
     name: 'gateway',
     description: 'Routes, authenticates and documents every Flotilla service',
     logLevel: config.LOG_LEVEL,
+    trustProxy: config.TRUST_PROXY.split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
     ...(options.logStream ? { logStream: options.logStream } : {}),
     // The gateway's API is the services' APIs: its document is theirs, merged.
     openApiDocument: (request) => aggregator.refresh(request.id),

@@ -18,6 +18,11 @@ export const GatewayConfigSchema = Type.Object({
    */
   ALLOWED_ORIGINS: Type.String({ default: '' }),
   /** Time an upstream has to start answering before the gateway gives up with 504. */
+  /**
+   * Comma-separated addresses, CIDR ranges or names (`loopback`, `uniquelocal`) of proxies in
+   * front of the gateway whose X-Forwarded-For is believed; empty when clients reach it directly.
+   */
+  TRUST_PROXY: Type.String({ default: '' }),
   UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 30_000 }),
   /** The built web app; a placeholder page is served while it is missing. */
   WEB_DIR: Type.String({ default: fileURLToPath(new URL('../../../web/dist', import.meta.url)) }),
