@@ -11,6 +11,10 @@ const ADMIN_PASSWORD = 'embedded-stack-test-password';
 let stack: RunningStack | undefined;
 let carId: number | undefined;
 
+interface Page {
+  items: { id: number }[];
+}
+
 afterAll(async () => {
   await stack?.stop();
 });
@@ -27,7 +31,7 @@ async function signIn(): Promise<Record<string, string>> {
     body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
   });
   expect(response.status).toBe(200);
-  const { accessToken } = await response.json();
+  const { accessToken } = (await response.json()) as { accessToken: string };
   return { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
 }
 
@@ -41,8 +45,8 @@ describe('the embedded stack (npm start)', () => {
   });
 
   it('documents every running service in the merged OpenAPI', async () => {
-    const document = await (await fetch(`${running().url}/openapi.json`)).json();
-    expect(document.tags.map((tag: { name: string }) => tag.name).sort()).toEqual([...services].sort());
+    const document = (await (await fetch(`${running().url}/openapi.json`)).json()) as { tags: { name: string }[] };
+    expect(document.tags.map((tag) => tag.name).sort()).toEqual([...services].sort());
   });
 
   it('gives each service its own data directory', () => {
@@ -57,7 +61,7 @@ describe('the embedded stack (npm start)', () => {
       body: JSON.stringify({ name: 'Embedded Golf' }),
     });
     expect(car.status).toBe(201);
-    carId = (await car.json()).id;
+    carId = ((await car.json()) as { id: number }).id;
     const period = { start: '2030-05-01T09:00:00Z', end: '2030-05-01T12:00:00Z' };
     const booked = await fetch(`${running().url}/api/cars/${carId}/allocations`, {
       method: 'POST',
@@ -80,13 +84,13 @@ describe('the embedded stack (npm start)', () => {
     await eventually(async () => (isRunning(pid) ? undefined : true));
     const down = await fetch(`${running().url}/api/cars`, { headers });
     expect(down.status).toBe(503);
-    expect((await down.json()).service).toBe('fleet');
+    expect(((await down.json()) as { service: string }).service).toBe('fleet');
     await eventually(async () => running().output.find((line) => /fleet exited .* restarting/.test(line)));
     const back = await eventually(async () => {
       const response = await fetch(`${running().url}/api/cars`, { headers });
       return response.status === 200 ? response : undefined;
     });
-    expect((await back.json()).items.map((item: { id: number }) => item.id)).toContain(carId);
+    expect(((await back.json()) as Page).items.map((item) => item.id)).toContain(carId);
     expect(running().pids.get('fleet')).not.toBe(pid);
   });
 
@@ -104,7 +108,7 @@ describe('the embedded stack (npm start)', () => {
     const headers = await signIn();
     const allocations = await fetch(`${running().url}/api/cars/${carId}/allocations`, { headers });
     expect(allocations.status).toBe(200);
-    expect((await allocations.json()).items).toHaveLength(1);
+    expect(((await allocations.json()) as Page).items).toHaveLength(1);
   });
 
   it('refuses a second stack on a data directory in use', async () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
+import { type Generated, sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/index.js';
 import { createTestDatabase, testDatabaseKinds } from '../src/testing.js';
@@ -31,7 +31,7 @@ describe.each(testDatabaseKinds())('openDatabase on %s', (kind) => {
     cleanups.push(target.drop);
     const dir = migrationsDir();
     const dataDir = kind === 'pglite' ? mkdtempSync(join(tmpdir(), 'kit-pglite-')) : undefined;
-    const first = await openDatabase<{ things: { id: number; name: string } }>({
+    const first = await openDatabase<{ things: { id: Generated<number>; name: string } }>({
       name: 'demo',
       url: target.url,
       dataDir,
@@ -41,7 +41,7 @@ describe.each(testDatabaseKinds())('openDatabase on %s', (kind) => {
     await first.close();
 
     // Reopening the same data applies nothing again and keeps the rows.
-    const second = await openDatabase<{ things: { id: number; name: string } }>({
+    const second = await openDatabase<{ things: { id: Generated<number>; name: string } }>({
       name: 'demo',
       url: target.url,
       dataDir,

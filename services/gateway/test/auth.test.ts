@@ -182,7 +182,7 @@ describe.each(testDatabaseKinds())('gateway authentication with users on %s', (k
     const url =
       service === 'users'
         ? `http://127.0.0.1:${(users.server.address() as AddressInfo).port}`
-        : (landed.get(service)?.url ?? '');
+        : (landed.get(service as ServiceName)?.url ?? '');
     {
       const document = (await (await fetch(`${url}/openapi.json`)).json()) as {
         paths: Record<string, Record<string, unknown>>;

@@ -7,6 +7,12 @@ import { buildApp } from '../src/app.js';
 import { loadGatewayConfig } from '../src/config.js';
 import { startUpstream, tokenFor } from './upstream.js';
 
+interface OpenApi {
+  info: { description: string };
+  paths: Record<string, { get: { tags: string[]; responses: Record<string, { $ref?: string }> } }>;
+  components: { schemas: Record<string, unknown> };
+}
+
 /** A port nothing listens on: bound, then released. */
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -115,7 +121,7 @@ describe('gateway faults', () => {
     const response = await fetch(`${base}/api/translations`, { headers: auth });
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('5');
-    const problem = await response.json();
+    const problem = (await response.json()) as { status: number; service: string; detail: string };
     expect(problem).toMatchObject({ status: 503, service: 'translation' });
     expect(problem.detail).toContain('translation service is unavailable');
   });
@@ -123,7 +129,7 @@ describe('gateway faults', () => {
   it('answers 504 naming the service when it is too slow', async () => {
     const response = await fetch(`${base}/api/cars/slow`, { headers: auth });
     expect(response.status).toBe(504);
-    const problem = await response.json();
+    const problem = (await response.json()) as { status: number; service: string; detail: string };
     expect(problem).toMatchObject({ status: 504, service: 'fleet' });
     expect(problem.detail).toContain('did not answer within 400 ms');
   });
@@ -141,12 +147,12 @@ describe('gateway faults', () => {
 
 describe('gateway documents and pages', () => {
   it('merges reachable services’ OpenAPI under their public paths', async () => {
-    const document = await (await fetch(`${base}/openapi.json`)).json();
+    const document = (await (await fetch(`${base}/openapi.json`)).json()) as OpenApi;
     expect(Object.keys(document.paths)).toContain('/api/cars');
     expect(Object.keys(document.paths)).not.toContain('/internal');
-    expect(document.paths['/api/cars'].get.tags[0]).toBe('fleet');
+    expect(document.paths['/api/cars']?.get.tags[0]).toBe('fleet');
     expect(document.components.schemas['fleet.def-0']).toEqual({ type: 'object' });
-    expect(document.paths['/api/cars'].get.responses['200'].$ref).toBe('#/components/schemas/fleet.def-0');
+    expect(document.paths['/api/cars']?.get.responses['200']?.$ref).toBe('#/components/schemas/fleet.def-0');
     expect(document.info.description).toContain('translation, stats');
   });
 
@@ -154,7 +160,7 @@ describe('gateway documents and pages', () => {
     const page = await fetch(`${base}/docs/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('swagger');
-    const spec = await (await fetch(`${base}/docs/json`)).json();
+    const spec = (await (await fetch(`${base}/docs/json`)).json()) as OpenApi;
     expect(Object.keys(spec.paths)).toContain('/api/cars');
   });
 
