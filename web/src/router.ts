@@ -47,6 +47,12 @@ export const routes = [
     meta: { title: 'Translation' },
   },
   {
+    path: '/stats',
+    name: 'stats',
+    component: () => import('./pages/StatsPage.vue'),
+    meta: { title: 'Player stats' },
+  },
+  {
     path: '/sql',
     name: 'sql',
     component: () => import('./pages/SqlPage.vue'),
