@@ -302,6 +302,102 @@ describe('the web app in Chromium', () => {
     await expectAccessible('users');
   });
 
+  const NBA = join(ROOT, '..', 'shared', 'data', 'nba');
+  const seasonFiles = ['regular', 'playoffs'].map((type) =>
+    join(NBA, `leaguedashplayerstats_2018-19_${type}_per36.resultsets.json`),
+  );
+
+  it('explains what to do on the Stats page while there is no data', async () => {
+    needs('users', 'stats');
+    await nav('Stats');
+    const empty = page.getByTestId('stats-empty');
+    await empty.waitFor();
+    expect(await empty.textContent()).toMatch(/Import the saved stats\.nba\.com responses/);
+    await screenshot(page, '13-stats-empty');
+    await expectAccessible('stats (no data)');
+  });
+
+  it('imports a saved season, trains a quick search and promotes the best run', async () => {
+    needs('users', 'stats');
+    await page.getByLabel('Saved stats.nba.com responses (JSON)').setInputFiles(seasonFiles);
+    await page.getByRole('button', { name: 'Import 2 files' }).click();
+    // Both stored: the page switches to the season, with no production run yet.
+    await page.getByText('Season 2018-19').waitFor();
+    const noProduction = page.getByTestId('no-production');
+    await noProduction.waitFor();
+    expect(await noProduction.textContent()).toMatch(/Train the clusterers on 2018-19 below, then promote/);
+    await page.getByTestId('player-table').waitFor();
+    await expectAccessible('stats (no production run)');
+
+    await page.getByLabel('Quick search').check();
+    await page.getByRole('button', { name: 'Train on 2018-19' }).click();
+    const progress = page.getByTestId('training-progress');
+    await progress.getByText(/^Finished: 13 runs\.$/).waitFor({ timeout: 90_000 });
+    expect(await progress.locator('progress').getAttribute('max')).toBe('13');
+    expect(await progress.locator('progress').evaluate((el) => (el as HTMLProgressElement).value)).toBe(13);
+    const runs = page.getByTestId('runs-table');
+    await runs.locator('tbody tr').nth(12).waitFor();
+    const best = runs.locator('tbody tr').filter({ has: page.locator('.badge.best') });
+    expect(await best.count()).toBe(1);
+    const bestId = await best.getAttribute('data-run');
+    await best.getByRole('button', { name: `Promote run ${bestId}` }).click();
+    await page.getByText(`Run #${bestId} is now the production run.`).waitFor();
+    await runs.locator(`tr[data-run="${bestId}"] .badge.production`).waitFor();
+    expect(await page.getByTestId('shown-run').textContent()).toContain(`Run #${bestId}`);
+    metrics.statsBestRun = (await best.textContent())?.replace(/\s+/g, ' ').trim();
+  });
+
+  it('draws the clusters as a scatter plot with player tooltips and legend toggles', async () => {
+    needs('users', 'stats');
+    const plot = page.getByTestId('cluster-scatter');
+    await plot.locator('canvas').first().waitFor();
+    await page.getByText('Loading the chart…').waitFor({ state: 'detached' });
+    const toggles = page.getByRole('group', { name: 'Show clusters' }).getByRole('checkbox');
+    expect(await toggles.count()).toBeGreaterThanOrEqual(3);
+    // Hover across the plot until a point answers with its player.
+    const box = await plot.boundingBox();
+    if (!box) throw new Error('the plot has no size');
+    let tooltip: string | undefined;
+    for (let row = 1; row < 16 && !tooltip; row += 1) {
+      for (let col = 1; col < 24 && !tooltip; col += 1) {
+        await page.mouse.move(box.x + (box.width * col) / 24, box.y + (box.height * row) / 16);
+        const shown = plot.locator('div').filter({ hasText: /games, [\d,]+ min/ }).last();
+        if (await shown.isVisible()) tooltip = (await shown.textContent()) ?? undefined;
+      }
+    }
+    expect(tooltip, 'no tooltip anywhere on the plot').toMatch(/Cluster \d|Noise/);
+    metrics.statsTooltip = tooltip;
+    await screenshot(page, '14-stats-tooltip');
+    await page.mouse.move(0, 0);
+    // Hide the first cluster and show it again.
+    await toggles.first().uncheck();
+    expect(await toggles.first().isChecked()).toBe(false);
+    await screenshot(page, '15-stats-cluster-hidden');
+    await toggles.first().check();
+  });
+
+  it('filters and sorts the player table', async () => {
+    needs('users', 'stats');
+    const table = page.getByTestId('player-table');
+    await page.getByLabel('Filter by name or team').fill('harden');
+    await table.getByRole('rowheader', { name: 'James Harden' }).waitFor();
+    expect(await table.locator('tbody tr').count()).toBe(1);
+    expect(await table.locator('tbody tr').first().textContent()).toMatch(/HOU.*Cluster \d/);
+    await page.getByLabel('Filter by name or team').fill('');
+    await table.getByRole('button', { name: /^AST/ }).click();
+    expect(await table.locator('th[aria-sort="descending"]').textContent()).toMatch(/AST/);
+    const firstAst = await table.locator('tbody tr').first().locator('td').nth(6).textContent();
+    const secondAst = await table.locator('tbody tr').nth(1).locator('td').nth(6).textContent();
+    expect(Number(firstAst)).toBeGreaterThanOrEqual(Number(secondAst));
+    await table.getByRole('button', { name: /^PTS/ }).click();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(page, '16-stats');
+    await expectAccessible('stats');
+    metrics.statsChunks = (await loadedScripts(page, join(ROOT, 'web', 'dist'))).files
+      .filter((file) => /Stats|echarts/.test(file))
+      .join(' ');
+  });
+
   it('passes axe-core in the dark colour scheme too', async () => {
     needs('users', 'fleet');
     await page.emulateMedia({ colorScheme: 'dark' });
@@ -344,6 +440,7 @@ describe('the web app in Chromium', () => {
       ['/history', 'history'],
       ['/sql', 'sql'],
       ['/users', 'users'],
+      ['/stats', 'stats'],
     ] as const) {
       await page.goto(path);
       await page.locator('main h1').first().waitFor();
