@@ -405,6 +405,13 @@ describe('the web app in Chromium', () => {
     await page.locator(`[data-resource="${carName}"] button.booking-chip`).first().waitFor();
     await screenshot(page, '12-fleet-dark');
     await expectAccessible('fleet (dark)');
+    if (services.includes('stats')) {
+      await page.goto('/stats');
+      await page.getByTestId('cluster-scatter').locator('canvas').first().waitFor();
+      await page.getByText('Loading the chart…').waitFor({ state: 'detached' });
+      await screenshot(page, '12b-stats-dark');
+      await expectAccessible('stats (dark)');
+    }
     await page.emulateMedia({ colorScheme: 'light' });
   });
 

@@ -125,6 +125,7 @@ describe('PlayerTable', () => {
 
   it('filters as one types, sorts from the header buttons and says how', async () => {
     const wrapper = mount(PlayerTable, { props: { rows, clustered: true } });
+    await wrapper.get('input[type="checkbox"]').setValue(false); // everyone, not only the clustered
     const names = () => wrapper.findAll('tbody th').map((th) => th.text());
     expect(names()).toEqual(['James Harden', 'Luka Dončić', 'Chris Paul', 'Bench Guy']); // PTS, biggest first
     const pts = wrapper.findAll('thead th').find((th) => th.text().startsWith('PTS'));
@@ -151,11 +152,12 @@ describe('PlayerTable', () => {
     expect(wrapper.text()).toContain('No player matches “zzz”');
   });
 
-  it('hides players outside the clustering on request, and the cluster column without a run', async () => {
+  it('starts with the clustered players only, and has no cluster column without a run', async () => {
     const wrapper = mount(PlayerTable, { props: { rows, clustered: false } });
     expect(wrapper.findAll('thead th').map((th) => th.text())).not.toContain('Cluster');
-    await wrapper.get('input[type="checkbox"]').setValue(true);
     expect(wrapper.findAll('tbody tr')).toHaveLength(3);
+    await wrapper.get('input[type="checkbox"]').setValue(false);
+    expect(wrapper.findAll('tbody tr')).toHaveLength(4);
   });
 });
 
