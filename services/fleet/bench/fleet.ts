@@ -304,12 +304,17 @@ async function main() {
 
   const dataDir = process.env.DATABASE_URL ? undefined : mkdtempSync(join(tmpdir(), 'fleet-bench-'));
   let db: Kysely<DB> | undefined;
+  // Fleet verifies tokens itself, so the in-process fleet trusts the benchmark's own key set.
+  const identity = await benchIdentity();
   const fleet = await buildApp(
-    { ...loadFleetConfig({ LOG_LEVEL: 'warn' }), DATABASE_URL: process.env.DATABASE_URL, DATA_DIR: dataDir },
+    {
+      ...loadFleetConfig({ LOG_LEVEL: 'warn', USERS_URL: new URL(identity.jwksUrl).origin }),
+      DATABASE_URL: process.env.DATABASE_URL,
+      DATA_DIR: dataDir,
+    },
     { onDatabase: (handle) => (db = handle) },
   );
   let gateway: ServiceApp | undefined;
-  let identity: Awaited<ReturnType<typeof benchIdentity>> | undefined;
   try {
     if (!db) throw new Error('fleet did not hand out its database');
     const fleetUrl = await listen(fleet);
@@ -320,7 +325,7 @@ async function main() {
       `fleet at ${fleetUrl} on ${database}; ${opts.clients} clients, ${opts.resources} cars, ${opts.seconds}s per phase`,
     );
 
-    const direct = httpClient(fleetUrl, opts.token);
+    const direct = httpClient(fleetUrl, identity.token);
     const cars = await createCars(direct, '', opts.resources);
     const results: PhaseResult[] = [];
     const century = (n: number) => Date.UTC(2100 + n * 100, 0, 1);
@@ -340,7 +345,6 @@ async function main() {
     let gatewayUrl = opts.gatewayUrl;
     let gatewayToken = opts.token;
     if (!gatewayUrl) {
-      identity = await benchIdentity();
       gatewayToken = identity.token;
       const started = await startGateway(fleetUrl, identity.jwksUrl);
       if ('app' in started) {
@@ -414,7 +418,7 @@ async function main() {
     }
   } finally {
     await gateway?.close();
-    identity?.server.close();
+    identity.server.close();
     await fleet.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
