@@ -103,6 +103,10 @@ describe('DictionaryEngine on the Ding dictionary', () => {
     ['Die Kinder spielten mit den Hunden.', 'The children play with the dog.'],
     ['Heute ist der Hund im Garten!', 'Today is the dog in the garden!'],
     ['Xylophonia ist kaputt.', 'Xylophonia is broken.'],
+    // Phrase entries carry their own final mark ("Guten Morgen! :: Good morning!"); the
+    // sentence's mark is kept once, not twice.
+    ['Guten Morgen!', 'Good morning!'],
+    ['Wie geht es dir?', 'How are you?'],
   ])('glosses %s', async (german, english) => {
     expect(await engine.translateBatch([german])).toEqual([english]);
   });

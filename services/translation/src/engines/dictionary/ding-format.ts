@@ -116,7 +116,8 @@ export function englishGloss(raw: string, opts: { conjugated: boolean; verb: boo
   if (opts.conjugated) s = s.replace(PRONOUN_PREFIX_EN, '');
   // Glosses replace words in running text, where "to go" would read "I want to to go".
   if (opts.verb) s = s.replace(/^to /u, '');
-  s = s.replace(/\s[.,;:]$/u, '').trim();
+  // The source's own punctuation is kept in place, so a phrase gloss's final mark would double it.
+  s = s.replace(/\s*[.,;:!?]+$/u, '').trim();
   if (s === '' || s.includes('/')) return s.split('/')[0]?.trim() || undefined;
   return s;
 }
