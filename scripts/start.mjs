@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// The embedded launcher: `npm start`. Builds what is missing, starts every service as its own
-// Node process on a free loopback port with its own PGlite data directory, then the gateway,
-// waits until all are ready and prints the URL. Ctrl-C stops everything gracefully; a service
+// The embedded launcher: `npm start`. Builds what is missing, starts the gateway and every
+// service at once, each its own Node process on a free loopback port with its own PGlite data
+// directory, waits until all are ready and prints the URL. Ctrl-C stops everything gracefully; a service
 // that dies is restarted with backoff.
 import { execFileSync, fork } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { domainServices, entryPoint, ROOT, URL_VARIABLE } from './stack.mjs';
 
@@ -34,14 +35,17 @@ process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
 
 const services = domainServices();
-const [first, ...rest] = services;
+// Ports are picked before anything starts, so every process (the gateway included) can start
+// at once knowing the others' URLs; a service that finds its port taken stops the start.
 const urls = {};
-if (first) urls[first] = await startChild(first, {});
-const sharedEnv = first === 'users' ? { USERS_URL: urls.users } : {};
-await Promise.all(rest.map(async (name) => (urls[name] = await startChild(name, sharedEnv))));
-const gatewayEnv = { ...sharedEnv, PORT: String(gatewayPort), DATA_DIR: undefined };
+for (const name of services) urls[name] = `http://127.0.0.1:${await freePort()}`;
+const sharedEnv = urls.users ? { USERS_URL: urls.users } : {};
+const gatewayEnv = { ...sharedEnv, DATA_DIR: undefined };
 for (const name of services) gatewayEnv[URL_VARIABLE[name]] = urls[name];
-const gatewayUrl = await startChild('gateway', gatewayEnv, gatewayPort);
+const [gatewayUrl] = await Promise.all([
+  startChild('gateway', gatewayEnv, gatewayPort),
+  ...services.map((name) => startChild(name, sharedEnv, Number(new URL(urls[name]).port))),
+]);
 await waitUntilReady([...services.map((name) => `${urls[name]}/readyz`), `${gatewayUrl}/healthz`]);
 const shown = gatewayUrl.replace('127.0.0.1', 'localhost');
 say(
@@ -57,6 +61,17 @@ function build() {
   } catch {
     process.exit(1);
   }
+}
+
+function freePort() {
+  return new Promise((resolvePort, rejectPort) => {
+    const server = createServer();
+    server.once('error', rejectPort);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
 }
 
 /** Two stacks on one data directory would corrupt it: the first one holds a lock file. */
