@@ -23,32 +23,18 @@ export async function insertResource(
     .executeTakeFirstOrThrow();
 }
 
+/**
+ * One resource of a type. `lock` takes a row lock for the rest of the transaction: a delete
+ * holds it while concurrent bookings wait on the key-share lock their foreign key takes.
+ */
 export async function findResource(
   db: Kysely<DB>,
   type: string,
   id: number,
+  { lock = false }: { lock?: boolean } = {},
 ): Promise<ResourceRow | undefined> {
-  return db
-    .selectFrom('resources')
-    .select(columns)
-    .where('type', '=', type)
-    .where('id', '=', id)
-    .executeTakeFirst();
-}
-
-/** Locks the resource row: concurrent bookings take a key-share lock on it through the foreign key. */
-export async function lockResource(
-  db: Kysely<DB>,
-  type: string,
-  id: number,
-): Promise<ResourceRow | undefined> {
-  return db
-    .selectFrom('resources')
-    .select(columns)
-    .where('type', '=', type)
-    .where('id', '=', id)
-    .forUpdate()
-    .executeTakeFirst();
+  const query = db.selectFrom('resources').select(columns).where('type', '=', type).where('id', '=', id);
+  return (lock ? query.forUpdate() : query).executeTakeFirst();
 }
 
 export async function deleteResourceRow(db: Kysely<DB>, id: number): Promise<void> {

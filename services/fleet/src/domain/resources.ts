@@ -7,7 +7,6 @@ import {
   insertResource,
   listAvailable,
   listResources,
-  lockResource,
 } from '../db/resources.js';
 import type { DB } from '../db/schema.js';
 import type { ResourceType } from '../resource-types.js';
@@ -76,7 +75,7 @@ export async function deleteResource(
   force: boolean,
 ): Promise<{ removedAllocations: number }> {
   return db.transaction().execute(async (trx) => {
-    const row = await lockResource(trx, type.name, id);
+    const row = await findResource(trx, type.name, id, { lock: true });
     if (!row) throw resourceNotFound(type, id);
     const pending = await countUnended(trx, id);
     if (pending > 0 && !force) {
