@@ -17,6 +17,9 @@ import { type DestinationStream, pino } from 'pino';
 import type { Registry } from 'prom-client';
 import { type Database, type DatabaseOptions, openDatabase } from './database.js';
 import { installProblemHandlers } from './errors.js';
+import { GATEWAY_HEADER } from './auth.js';
+import { discardUnreadBody, refuseOversizedBodies } from './early-answers.js';
+import { installInputGuard } from './input-guard.js';
 import { createMetrics, instrumentRequests } from './metrics.js';
 import { HttpProblem, PROBLEM_CONTENT_TYPE } from './problem.js';
 import { validatorCompiler } from './validation.js';
@@ -68,13 +71,14 @@ const REDACT = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-api-key"]',
+  `req.headers["${GATEWAY_HEADER}"]`,
   'res.headers["set-cookie"]',
   '*.password',
   '*.accessToken',
   '*.refreshToken',
 ];
 
-// Probes and scrapes would drown the log at info level.
+// Probes and scrapes would drown the log at info level (readiness changes are logged on their own).
 const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** One line per request, when it completes; probes and scrapes only at debug level. */
@@ -93,7 +97,7 @@ class OneLineLogs extends LogController {
       ...(error ? { err: error } : {}),
     };
     if (error) request.log.error(fields, 'request errored');
-    else if (QUIET_ROUTES.has(request.routeOptions.url ?? '') && reply.statusCode < 400)
+    else if (QUIET_ROUTES.has(request.routeOptions.url ?? '') && (reply.statusCode < 400 || reply.statusCode === 503))
       request.log.debug(fields, 'request completed');
     else request.log.info(fields, 'request completed');
   }
@@ -121,29 +125,41 @@ export async function createService<DB>(definition: ServiceDefinition<DB>): Prom
     definition.logStream ?? pino.destination(1),
   );
 
+  const bodyLimit = definition.bodyLimit ?? 1024 * 1024;
   const app: ServiceApp = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     genReqId: requestIdFor,
-    bodyLimit: definition.bodyLimit ?? 1024 * 1024,
+    bodyLimit,
     trustProxy: definition.trustProxy && definition.trustProxy.length > 0 ? definition.trustProxy : false,
     // Graceful drain: refuse new requests with 503 while in-flight ones finish.
     return503OnClosing: true,
     logController: new OneLineLogs(),
+    // The router's own refusals (a path with a malformed percent-escape) as problems too.
+    frameworkErrors: (error, request, reply) => {
+      const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+      const problem = new HttpProblem(status, `the URL is not valid: ${error.message}`, {
+        errors: [{ field: 'path', message: error.message }],
+      });
+      void (reply as FastifyReply).code(status).type(PROBLEM_CONTENT_TYPE).send(problem.toJSON(request.url));
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
   installProblemHandlers(app);
+  installInputGuard(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  refuseOversizedBodies(app, bodyLimit);
   // While draining, answer in-flight requests with `connection: close` so keep-alive sockets
   // do not hold the server open after their last response.
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', async (request, reply) => {
     if (closing) reply.header('connection', 'close');
+    else if (!request.raw.complete) discardUnreadBody(request.raw, reply);
   });
 
   const metrics = createMetrics(definition.name);
@@ -179,6 +195,7 @@ export async function createService<DB>(definition: ServiceDefinition<DB>): Prom
   });
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  let wasReady: boolean | undefined;
   app.get('/readyz', { schema: { hide: true } }, async (request, reply) => {
     const failures: Record<string, string> = {};
     await Promise.all(
@@ -190,7 +207,13 @@ export async function createService<DB>(definition: ServiceDefinition<DB>): Prom
         }
       }),
     );
-    if (Object.keys(failures).length === 0) return { status: 'ready', checks: readiness.map((c) => c.name) };
+    const ready = Object.keys(failures).length === 0;
+    if (ready !== wasReady) {
+      if (ready) logger.info('ready');
+      else logger.warn({ failures }, `not ready: ${Object.keys(failures).join(', ')}`);
+      wasReady = ready;
+    }
+    if (ready) return { status: 'ready', checks: readiness.map((c) => c.name) };
     const problem = new HttpProblem(503, `not ready: ${Object.keys(failures).join(', ')}`, { failures });
     return reply.code(503).type(PROBLEM_CONTENT_TYPE).send(problem.toJSON(request.url));
   });

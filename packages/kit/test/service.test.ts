@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { conflict, createService, type ServiceApp, Type } from '../src/index.js';
+import { conflict, createService, MAX_JSON_DEPTH, type ServiceApp, Type } from '../src/index.js';
 
 function logCapture() {
   const lines: Record<string, unknown>[] = [];
@@ -88,6 +88,56 @@ describe('createService', () => {
     });
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toContain('application/problem+json');
+  });
+
+  it('refuses NUL characters and half surrogate pairs anywhere in the input with a 400 naming the field', async () => {
+    const service = await build();
+    const body = await service.inject({ method: 'POST', url: '/things', payload: { name: 'a\u0000b', size: 1 } });
+    expect(body.statusCode).toBe(400);
+    expect(body.headers['content-type']).toContain('application/problem+json');
+    expect(body.json().errors).toEqual([{ field: 'body.name', message: expect.stringContaining('NUL') }]);
+    const query = await service.inject({ url: '/clash?q=%00' });
+    expect(query.statusCode).toBe(400);
+    expect(query.json().errors).toEqual([{ field: 'querystring.q', message: expect.stringContaining('NUL') }]);
+    const key = await service.inject({
+      method: 'POST',
+      url: '/things',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"name":"ok","size":1,"x\\u0000":2}',
+    });
+    expect(key.json().errors[0].field).toBe('body.x\u0000');
+    const half = await service.inject({ method: 'POST', url: '/things', payload: { name: 'a\ud800b', size: 1 } });
+    expect(half.json().errors).toEqual([{ field: 'body.name', message: expect.stringContaining('surrogate') }]);
+    const emoji = await service.inject({ method: 'POST', url: '/things', payload: { name: 'a😀b', size: 1 } });
+    expect(emoji.statusCode).toBe(201);
+  });
+
+  it('refuses JSON nested deeper than the limit with a 400, and accepts it up to the limit', async () => {
+    const service = await build();
+    const nested = (depth: number) => `{"name":"n","size":1,"extra":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;
+    const deep = await service.inject({
+      method: 'POST',
+      url: '/things',
+      headers: { 'content-type': 'application/json' },
+      payload: nested(5000),
+    });
+    expect(deep.statusCode).toBe(400);
+    expect(deep.json()).toMatchObject({ errors: [{ field: 'body' }] });
+    expect(deep.json().detail).toContain(String(MAX_JSON_DEPTH));
+    const atLimit = await service.inject({
+      method: 'POST',
+      url: '/things',
+      headers: { 'content-type': 'application/json' },
+      payload: nested(MAX_JSON_DEPTH),
+    });
+    expect(atLimit.statusCode).toBe(201);
+    // Brackets inside strings are text, not nesting.
+    const inString = await service.inject({
+      method: 'POST',
+      url: '/things',
+      payload: { name: `${'['.repeat(500)}"\\`, size: 1 },
+    });
+    expect(inString.statusCode).toBe(201);
   });
 
   it('renders domain problems with their extensions and unknown routes as 404 problems', async () => {
