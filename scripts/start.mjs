@@ -1,14 +1,22 @@
 #!/usr/bin/env node
 // The embedded launcher: `npm start`. Builds what is missing, starts the gateway and every
-// service at once, each its own Node process on a free loopback port with its own PGlite data
-// directory, waits until all are ready and prints the URL. Ctrl-C stops everything gracefully; a service
-// that dies is restarted with backoff.
+// service at once, each its own Node process with its own PGlite data directory, waits until all
+// are ready and prints the URL. Ctrl-C stops everything gracefully; a service that dies is
+// restarted with backoff.
+//
+// Only the gateway listens on a port. The services listen on Unix sockets in a directory only this
+// user can open, so no other local user can call them, or bind a dead service's address during its
+// restart and pose as it (a loopback port can be taken by anyone). Everything written under the
+// data directory is private to this user too (umask 077).
+import { randomBytes } from 'node:crypto';
 import { execFileSync, fork } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { domainServices, entryPoint, ROOT, URL_VARIABLE } from './stack.mjs';
+
+process.umask(0o077);
 
 const startedAt = Date.now();
 const gatewayPort = Number(process.env.PORT ?? 8080);
@@ -28,6 +36,11 @@ if (!Number.isInteger(gatewayPort) || gatewayPort < 0 || gatewayPort > 65535)
 
 build();
 claimDataDir();
+const { fetchVia, socketAddress } = await import('@flotilla/kit/address');
+const runDir = privateRunDir();
+// Shared by the gateway and users only: users believes the client addresses the gateway reports.
+const gatewaySecretFile = join(runDir, 'gateway-secret');
+writeFileSync(gatewaySecretFile, randomBytes(32).toString('hex'), { mode: 0o600 });
 
 const children = new Map(); // name -> { process, port, restarts, ready }
 let stopping = false;
@@ -35,16 +48,20 @@ process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
 
 const services = domainServices();
-// Ports are picked before anything starts, so every process (the gateway included) can start
-// at once knowing the others' URLs; a service that finds its port taken stops the start.
-const urls = {};
-for (const name of services) urls[name] = `http://127.0.0.1:${await freePort()}`;
+// Socket paths are known before anything starts, so every process (the gateway included) can
+// start at once knowing the others' addresses.
+const sockets = Object.fromEntries(services.map((name) => [name, join(runDir, `${name}.sock`)]));
+const urls = Object.fromEntries(services.map((name) => [name, socketAddress(sockets[name])]));
 const sharedEnv = urls.users ? { USERS_URL: urls.users } : {};
-const gatewayEnv = { ...sharedEnv, DATA_DIR: undefined };
+const gatewayEnv = { ...sharedEnv, DATA_DIR: undefined, GATEWAY_SECRET_FILE: gatewaySecretFile };
 for (const name of services) gatewayEnv[URL_VARIABLE[name]] = urls[name];
 const [gatewayUrl] = await Promise.all([
-  startChild('gateway', gatewayEnv, gatewayPort),
-  ...services.map((name) => startChild(name, sharedEnv, Number(new URL(urls[name]).port))),
+  startChild('gateway', gatewayEnv, { PORT: String(gatewayPort) }),
+  ...services.map((name) =>
+    startChild(name, name === 'users' ? { ...sharedEnv, GATEWAY_SECRET_FILE: gatewaySecretFile } : sharedEnv, {
+      SOCKET_PATH: sockets[name],
+    }),
+  ),
 ]);
 await waitUntilReady([...services.map((name) => `${urls[name]}/readyz`), `${gatewayUrl}/healthz`]);
 const shown = gatewayUrl.replace('127.0.0.1', 'localhost');
@@ -63,20 +80,18 @@ function build() {
   }
 }
 
-function freePort() {
-  return new Promise((resolvePort, rejectPort) => {
-    const server = createServer();
-    server.once('error', rejectPort);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
+/** The sockets' directory: made 0700 by mkdtemp, removed on exit. Short, as socket paths must be. */
+function privateRunDir() {
+  const dir = mkdtempSync(join(tmpdir(), 'flotilla-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  if (join(dir, 'translation.sock').length > 100)
+    fail(`the temporary directory ${tmpdir()} is too deep for Unix socket paths; set TMPDIR=/tmp`);
+  return dir;
 }
 
 /** Two stacks on one data directory would corrupt it: the first one holds a lock file. */
 function claimDataDir() {
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const lock = join(dataDir, 'flotilla.pid');
   if (existsSync(lock)) {
     const pid = Number(readFileSync(lock, 'utf8'));
@@ -92,16 +107,19 @@ function claimDataDir() {
   }
   writeFileSync(lock, String(process.pid));
   process.on('exit', () => rmSync(lock, { force: true }));
+  // Nobody else may enter it, whatever an earlier version (or a copy) left inside.
+  chmodSync(dataDir, 0o700);
 }
 
-function startChild(name, extraEnv, port = 0) {
+/** `listen`: `{ PORT }` (the gateway) or `{ SOCKET_PATH }` (a service). */
+function startChild(name, extraEnv, listen) {
   return new Promise((resolveUrl, rejectUrl) => {
-    const state = children.get(name) ?? { restarts: 0, port, ready: false };
+    const state = children.get(name) ?? { restarts: 0, listen, ready: false };
     children.set(name, state);
     const env = {
       ...process.env,
       HOST: '127.0.0.1',
-      PORT: String(state.port),
+      ...state.listen,
       DATA_DIR: join(dataDir, name),
       NODE_ENV: process.env.NODE_ENV ?? 'production',
       ...extraEnv,
@@ -115,9 +133,10 @@ function startChild(name, extraEnv, port = 0) {
     prefixLines(name, child.stderr, process.stderr);
     child.on('message', (message) => {
       if (message?.type !== 'listening') return;
-      state.port = message.port; // a restart reuses it, so the gateway's URL stays right
+      // A restart reuses the port (PORT=0 picked one), so the URL printed stays right.
+      if (message.port !== undefined) state.listen = { PORT: String(message.port) };
       state.ready = true;
-      resolveUrl(`http://127.0.0.1:${message.port}`);
+      resolveUrl(message.port === undefined ? socketAddress(message.socket) : `http://127.0.0.1:${message.port}`);
     });
     child.on('exit', (code, signal) => {
       if (stopping) return;
@@ -132,7 +151,7 @@ function startChild(name, extraEnv, port = 0) {
       state.restarts += 1;
       say(`${name} exited (${signal ?? `code ${code}`}); restarting in ${delay / 1000} s`);
       setTimeout(() => {
-        if (!stopping) startChild(name, extraEnv, state.port).catch(() => {});
+        if (!stopping) startChild(name, extraEnv, state.listen).catch(() => {});
       }, delay);
     });
   });
@@ -173,9 +192,10 @@ function prefixLines(name, stream, out) {
 async function waitUntilReady(endpoints) {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (const endpoint of endpoints) {
+    const { url, fetch: viaSocket } = fetchVia(endpoint);
     for (;;) {
       try {
-        if ((await fetch(endpoint)).ok) break;
+        if ((await (viaSocket ?? fetch)(url)).ok) break;
       } catch {}
       if (Date.now() > deadline) fail(`not ready after ${READY_TIMEOUT_MS / 1000} s: ${endpoint}`);
       await new Promise((r) => setTimeout(r, 200));

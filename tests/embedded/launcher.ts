@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -62,6 +63,39 @@ export async function startStack(dataDir: string, env: Record<string, string> = 
       return exited;
     },
   };
+}
+
+/**
+ * What a process listens on, read from /proc: TCP ports (IPv4 and IPv6) and Unix socket paths.
+ * A socket is the process's when one of its file descriptors points at the socket's inode.
+ */
+export function listeningSockets(pid: number): { tcpPorts: number[]; unixPaths: string[] } {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (match?.[1]) inodes.add(match[1]);
+    } catch {
+      // The descriptor closed while we looked.
+    }
+  }
+  const tcpPorts: number[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      // local_address is HEX_IP:HEX_PORT, st 0A is LISTEN, the inode is the tenth field.
+      if (fields[3] === '0A' && inodes.has(fields[9] ?? '')) {
+        tcpPorts.push(Number.parseInt(fields[1]?.split(':')[1] ?? '', 16));
+      }
+    }
+  }
+  const unixPaths: string[] = [];
+  for (const line of readFileSync('/proc/net/unix', 'utf8').split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    // Flags 00010000 is __SO_ACCEPTCON (listening); the inode is the seventh field, the path the eighth.
+    if (fields[3] === '00010000' && inodes.has(fields[6] ?? '') && fields[7]) unixPaths.push(fields[7]);
+  }
+  return { tcpPorts, unixPaths };
 }
 
 export function isRunning(pid: number): boolean {

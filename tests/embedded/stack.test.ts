@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { domainServices } from '../../scripts/stack.mjs';
-import { eventually, isRunning, type RunningStack, startStack } from './launcher.js';
+import { eventually, isRunning, listeningSockets, type RunningStack, startStack } from './launcher.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'flotilla-stack-'));
 const services = domainServices();
@@ -17,6 +18,7 @@ interface Page {
 
 afterAll(async () => {
   await stack?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 function running(): RunningStack {
@@ -49,9 +51,76 @@ describe('the embedded stack (npm start)', () => {
     expect(document.tags.map((tag) => tag.name).sort()).toEqual([...services].sort());
   });
 
-  it('gives each service its own data directory', () => {
-    for (const name of services) expect(existsSync(join(dataDir, name))).toBe(true);
+  it('gives each service its own data directory, private to this user', () => {
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    for (const name of services) {
+      expect(existsSync(join(dataDir, name))).toBe(true);
+      expect(statSync(join(dataDir, name)).mode & 0o777).toBe(0o700);
+      const files = readdirSync(join(dataDir, name), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+      expect(files.length).toBeGreaterThan(0);
+      for (const file of files) expect(statSync(join(file.parentPath, file.name)).mode & 0o077).toBe(0);
+    }
   });
+
+  it('listens on one TCP port, the gateway’s; each service only on a socket in a private directory', () => {
+    const gateway = listeningSockets(running().pids.get('gateway') as number);
+    expect(gateway.tcpPorts).toEqual([Number(new URL(running().url).port)]);
+    const paths: string[] = [];
+    for (const name of services) {
+      const sockets = listeningSockets(running().pids.get(name) as number);
+      expect({ name, tcp: sockets.tcpPorts }).toEqual({ name, tcp: [] });
+      expect(sockets.unixPaths).toHaveLength(1);
+      paths.push(...sockets.unixPaths);
+    }
+    const dirs = new Set(paths.map((path) => path.slice(0, path.lastIndexOf('/'))));
+    expect(dirs.size).toBe(1);
+    const [dir] = [...dirs];
+    expect(statSync(String(dir)).mode & 0o777).toBe(0o700);
+    expect(statSync(String(dir)).uid).toBe(process.getuid?.());
+  });
+
+  // Another local account, tried for real where the test can become one (CI runs as root).
+  it.runIf(process.getuid?.() === 0)(
+    'another local user can neither call a service nor bind its address while it restarts',
+    async () => {
+      const pid = running().pids.get('users') as number;
+      const [socket] = listeningSockets(pid).unixPaths;
+      process.kill(pid, 'SIGKILL');
+      await eventually(async () => (isRunning(pid) ? undefined : true));
+      // As `nobody` (uid 65534), during users' restart backoff: connect to it, or take its place.
+      const attempt = spawnSync(
+        process.execPath,
+        [
+          '-e',
+          `const net = require('node:net');
+           const path = process.argv[1];
+           const tries = [
+             new Promise((done) => net.connect(path).on('connect', () => done('connected')).on('error', (e) => done(e.code))),
+             new Promise((done) => net.createServer().listen(path + '.impostor', () => done('bound')).on('error', (e) => done(e.code))),
+           ];
+           Promise.all(tries).then((codes) => { console.log(codes.join(' ')); process.exit(0); });`,
+          String(socket),
+        ],
+        { uid: 65534, gid: 65534, encoding: 'utf8', timeout: 10_000 },
+      );
+      expect(attempt.stdout.trim()).toBe('EACCES EACCES');
+      await eventually(async () => running().output.find((line) => /users exited .* restarting/.test(line)));
+      // Back: a wrong login is answered by users itself again (401, not the gateway's 503).
+      await eventually(async () => {
+        const login = await fetch(`${running().url}/api/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'nobody-here', password: 'wrong' }),
+        });
+        return login.status === 401 ? true : undefined;
+      });
+      const replacement = await eventually(async () => {
+        const next = running().pids.get('users');
+        return next !== pid ? next : undefined;
+      });
+      expect(listeningSockets(replacement as number).unixPaths).toEqual([socket]);
+    },
+  );
 
   it('signs in through the gateway, creates a car and books it across services', async () => {
     const headers = await signIn();
@@ -104,7 +173,9 @@ describe('the embedded stack (npm start)', () => {
   it('starts again on the same data, keeping what was stored', async () => {
     const before = readdirSync(dataDir).sort();
     stack = await startStack(dataDir, { FLOTILLA_ADMIN_PASSWORD: ADMIN_PASSWORD });
-    expect(readdirSync(dataDir).sort()).toEqual([...before, 'flotilla.pid'].sort());
+    // The launcher's pid file and each running service's lock beside its directory.
+    const locks = services.map((name) => `${name}.lock`);
+    expect(readdirSync(dataDir).sort()).toEqual([...before, 'flotilla.pid', ...locks].sort());
     const headers = await signIn();
     const allocations = await fetch(`${running().url}/api/cars/${carId}/allocations`, { headers });
     expect(allocations.status).toBe(200);

@@ -28,7 +28,15 @@
  * Anonymous → 401, too little role → 403, token service unreachable → 503 (all problem+json).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import {
+  createRemoteJWKSet,
+  customFetch,
+  errors,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  jwtVerify,
+} from 'jose';
+import { fetchVia } from './address.js';
 import { HttpProblem } from './problem.js';
 
 /** Roles from least to most powerful; each includes the ones before it. */
@@ -53,6 +61,12 @@ export const ACCESS_TOKEN = {
   type: 'at+jwt',
   algorithms: ['EdDSA', 'ES256'],
 } as const;
+
+/**
+ * The header in which the gateway proves, with GATEWAY_SECRET, that it forwarded a request: the
+ * users service then believes the client address the gateway reports (login limits per client).
+ */
+export const GATEWAY_HEADER = 'x-flotilla-gateway';
 
 /** The cookie the users service sets and the gateway reads; services never read cookies. */
 export const SESSION_COOKIE = 'flotilla_session';
@@ -89,7 +103,13 @@ export function remoteKeys(jwksUrl: string | URL): JWTVerifyGetKey {
   const href = String(jwksUrl);
   let keys = remoteKeySets.get(href);
   if (!keys) {
-    keys = createRemoteJWKSet(new URL(href), { timeoutDuration: 3_000, cooldownDuration: 30_000 });
+    // Over a Unix socket when the users service listens on one (`http+unix://…`).
+    const { url, fetch } = fetchVia(href);
+    keys = createRemoteJWKSet(url, {
+      timeoutDuration: 3_000,
+      cooldownDuration: 30_000,
+      ...(fetch ? { [customFetch]: fetch } : {}),
+    });
     remoteKeySets.set(href, keys);
   }
   return keys;

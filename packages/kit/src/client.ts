@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import { servicePool } from './address.js';
 import { HttpProblem } from './problem.js';
 
 export interface ServiceClientOptions {
@@ -50,7 +50,7 @@ export function upstreamProblem(service: string, error: unknown, timeoutMs: numb
 /** A keep-alive HTTP client for one service, with timeouts and request-id propagation. */
 export function serviceClient(baseUrl: string, options: ServiceClientOptions): ServiceClient {
   const timeoutMs = options.timeoutMs ?? 5_000;
-  const pool = new Pool(baseUrl, {
+  const pool = servicePool(baseUrl, {
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
     connectTimeout: timeoutMs,

@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
@@ -33,6 +33,7 @@ export interface Database<DB> {
 export async function openDatabase<DB>(options: DatabaseOptions): Promise<Database<DB>> {
   let pool: pg.Pool;
   let pglite: PGlite | undefined;
+  let releaseLock = () => {};
   let kind: string;
   if (options.url) {
     pool = new pg.Pool({
@@ -44,7 +45,13 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
     });
     kind = 'postgresql';
   } else {
-    pglite = await openPglite(options.dataDir, options.extensions ?? []);
+    if (options.dataDir) releaseLock = lockDataDir(options.dataDir);
+    try {
+      pglite = await openPglite(options.dataDir, options.extensions ?? []);
+    } catch (error) {
+      releaseLock();
+      throw error;
+    }
     const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
     pool = new pg.Pool(createPgConfig(pglite) as unknown as pg.PoolConfig);
     kind = `pglite:${options.dataDir ?? 'memory'}`;
@@ -57,6 +64,7 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
   } catch (error) {
     await pool.end().catch(() => {});
     await pglite?.close().catch(() => {});
+    releaseLock();
     throw error;
   }
 
@@ -81,8 +89,61 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
     async close() {
       await db.destroy();
       await pglite?.close();
+      releaseLock();
     },
   };
+}
+
+/** A PGlite directory is for one process at a time; a second one would corrupt it. */
+export class DataDirInUseError extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
+    super(`the database directory ${dataDir} is in use by process ${pid} (a running Flotilla service?)`);
+    this.name = 'DataDirInUseError';
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Claims `<dir>.lock` (beside the directory: PGlite wants the directory to itself), holding this
+ * process's pid. A lock whose process is gone (killed) is taken over. Returns the release.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const path = `${dataDir.replace(/\/+$/, '')}.lock`;
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      writeFileSync(path, String(process.pid), { flag: 'wx', mode: 0o600 });
+      const release = () => {
+        process.off('exit', release);
+        try {
+          if (readFileSync(path, 'utf8') === String(process.pid)) unlinkSync(path);
+        } catch {
+          // Already gone.
+        }
+      };
+      process.on('exit', release);
+      return release;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const holder = Number(readFileSync(path, 'utf8'));
+    if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
+      throw new DataDirInUseError(dataDir, holder);
+    }
+    unlinkSync(path); // stale: its process is gone
+  }
+  throw new Error(`could not lock ${dataDir}`);
 }
 
 async function openPglite(dataDir: string | undefined, extensions: string[]): Promise<PGlite> {
@@ -92,8 +153,20 @@ async function openPglite(dataDir: string | undefined, extensions: string[]): Pr
     const module = (await import(`@electric-sql/pglite/contrib/${name}`)) as Record<string, unknown>;
     loaded[name] = module[name];
   }
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  return PGlite.create(dataDir ?? 'memory://', { extensions: loaded as never });
+  if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const pglite = await PGlite.create(dataDir ?? 'memory://', { extensions: loaded as never });
+  if (dataDir) makePrivate(dataDir);
+  return pglite;
+}
+
+/** PGlite writes its initial files world-readable (0666 less the umask): this user's alone. */
+function makePrivate(path: string): void {
+  chmodSync(path, 0o700);
+  for (const entry of readdirSync(path, { withFileTypes: true })) {
+    const child = join(path, entry.name);
+    if (entry.isDirectory()) makePrivate(child);
+    else if (entry.isFile()) chmodSync(child, 0o600);
+  }
 }
 
 /**

@@ -1,10 +1,19 @@
 export { type Static, Type } from 'typebox';
+export {
+  fetchVia,
+  parseServiceAddress,
+  type ServiceAddress,
+  serviceAgent,
+  servicePool,
+  socketAddress,
+} from './address.js';
 export * from './auth.js';
 export { serviceConfigProperties } from './base-config.js';
 export { type ServiceClient, type ServiceClientOptions, serviceClient, upstreamProblem } from './client.js';
 export { ConfigError, loadConfig } from './config.js';
-export { type Database, type DatabaseOptions, migrate, openDatabase } from './database.js';
+export { type Database, DataDirInUseError, type DatabaseOptions, migrate, openDatabase } from './database.js';
 export { isDatabaseUnavailable, toProblem } from './errors.js';
+export { MAX_JSON_DEPTH } from './input-guard.js';
 export {
   badRequest,
   conflict,
@@ -14,7 +23,7 @@ export {
   type ProblemDocument,
   unavailable,
 } from './problem.js';
-export { type Listen, runService } from './run.js';
+export { type Listen, listenOn, runService } from './run.js';
 export {
   createService,
   type ReadinessCheck,

@@ -1,9 +1,21 @@
+import { lstatSync, unlinkSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { ConfigError } from './config.js';
 
-export interface Listen {
-  port: number;
-  host: string;
+export type Listen = { port: number; host: string } | { path: string };
+
+/** HOST:PORT, or SOCKET_PATH when set. */
+export function listenOn(config: { PORT: number; HOST: string; SOCKET_PATH?: string | undefined }): Listen {
+  return config.SOCKET_PATH ? { path: config.SOCKET_PATH } : { port: config.PORT, host: config.HOST };
+}
+
+/** A socket file left by a killed predecessor would make listen fail with EADDRINUSE. */
+function removeStaleSocket(path: string): void {
+  try {
+    if (lstatSync(path).isSocket()) unlinkSync(path);
+  } catch {
+    // Absent: nothing to remove.
+  }
 }
 
 const DRAIN_TIMEOUT_MS = 15_000;
@@ -28,10 +40,16 @@ export async function runService(
     process.exit(1);
   }
   const { app, listen } = built;
-  await app.listen(listen);
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : listen.port;
-  process.send?.({ type: 'listening', port });
+  if ('path' in listen) {
+    removeStaleSocket(listen.path);
+    await app.listen(listen);
+    process.send?.({ type: 'listening', socket: listen.path });
+  } else {
+    await app.listen(listen);
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : listen.port;
+    process.send?.({ type: 'listening', port });
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {

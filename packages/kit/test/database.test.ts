@@ -1,9 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Generated, sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/index.js';
+import { DataDirInUseError, openDatabase } from '../src/index.js';
 import { createTestDatabase, testDatabaseKinds } from '../src/testing.js';
 
 function migrationsDir() {
@@ -87,4 +88,37 @@ describe.each(testDatabaseKinds())('openDatabase on %s', (kind) => {
       await Promise.all(replicas.map((replica) => replica.close()));
     });
   }
+});
+
+describe('a PGlite data directory', () => {
+  it('is held by one process at a time, private to its user, and freed on close', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'kit-lock-'));
+    const dataDir = join(parent, 'service');
+    const first = await openDatabase({ name: 'demo', dataDir });
+    await expect(openDatabase({ name: 'demo', dataDir })).rejects.toThrow(DataDirInUseError);
+    await expect(openDatabase({ name: 'demo', dataDir })).rejects.toThrow(
+      `the database directory ${dataDir} is in use by process ${process.pid}`,
+    );
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    const files = readdirSync(dataDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    expect(files.length).toBeGreaterThan(10);
+    for (const file of files) expect(statSync(join(file.parentPath, file.name)).mode & 0o077).toBe(0);
+    await first.close();
+    const again = await openDatabase({ name: 'demo', dataDir });
+    await again.close();
+    rmSync(parent, { recursive: true, force: true });
+  });
+
+  it('takes over the lock of a process that was killed', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'kit-lock-'));
+    const dataDir = join(parent, 'service');
+    // A pid that is certainly not running: a child that has already exited.
+    const dead = spawnSync(process.execPath, ['-e', 'process.exit(0)']).pid;
+    writeFileSync(`${dataDir}.lock`, String(dead));
+    const database = await openDatabase({ name: 'demo', dataDir });
+    expect(readFileSync(`${dataDir}.lock`, 'utf8')).toBe(String(process.pid));
+    await database.close();
+    expect(existsSync(`${dataDir}.lock`)).toBe(false);
+    rmSync(parent, { recursive: true, force: true });
+  });
 });

@@ -1,8 +1,8 @@
-import { runService } from '@flotilla/kit';
+import { listenOn, runService } from '@flotilla/kit';
 import { buildApp } from './app.js';
 import { loadFleetConfig } from './config.js';
 
 await runService(async () => {
   const config = loadFleetConfig();
-  return { app: await buildApp(config), listen: { port: config.PORT, host: config.HOST } };
+  return { app: await buildApp(config), listen: listenOn(config) };
 });

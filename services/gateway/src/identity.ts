@@ -5,13 +5,14 @@ import {
   type Principal,
   remoteKeys,
   SESSION_COOKIE,
+  servicePool,
   unauthorized,
   upstreamProblem,
   verifyAccessToken,
 } from '@flotilla/kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { JWTVerifyGetKey } from 'jose';
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import { requiredAccess } from './policy.js';
 
 /** The verified caller and the token the gateway forwards for them. */
@@ -47,7 +48,7 @@ export class Gatekeeper {
   constructor(private readonly options: IdentityOptions) {
     this.keys = remoteKeys(options.jwksUrl);
     this.timeoutMs = options.timeoutMs ?? 5_000;
-    this.users = new Pool(options.usersUrl, { headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
+    this.users = servicePool(options.usersUrl, { headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
   }
 
   /** Throws 401/403 problems; returns the identity to forward, or undefined on a public route. */
