@@ -28,6 +28,8 @@ export async function buildApp(config: GatewayConfig, options: GatewayOptions = 
     name: 'gateway',
     description: 'Routes, authenticates and documents every Flotilla service',
     logLevel: config.LOG_LEVEL,
+    // Requests are streamed, never parsed here: this only caps what is passed on (as nginx does).
+    bodyLimit: 16 * 1024 * 1024,
     trustProxy: config.TRUST_PROXY.split(',')
       .map((entry) => entry.trim())
       .filter(Boolean),
@@ -53,6 +55,7 @@ export async function buildApp(config: GatewayConfig, options: GatewayOptions = 
         gatekeeper,
         timeoutMs: config.UPSTREAM_TIMEOUT_MS,
         metrics,
+        gatewaySecret: config.GATEWAY_SECRET,
       });
       await app.register(webRoutes, { webDir: config.WEB_DIR });
     },

@@ -24,6 +24,8 @@ export const GatewayConfigSchema = Type.Object({
    */
   TRUST_PROXY: Type.String({ default: '' }),
   UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 30_000 }),
+  /** Shared with the users service, which then believes the client address the gateway reports. */
+  GATEWAY_SECRET: Type.Optional(Type.String({ minLength: 16 })),
   /** The built web app; a placeholder page is served while it is missing. */
   WEB_DIR: Type.String({ default: fileURLToPath(new URL('../../../web/dist', import.meta.url)) }),
 });

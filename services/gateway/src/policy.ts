@@ -26,7 +26,7 @@ export const POLICY: readonly PolicyRule[] = [
   // User management and the SQL console: admin only.
   { methods: '*', path: '/api/users/**', access: 'admin' },
   { methods: '*', path: '/create_user', access: 'admin' },
-  { methods: 'read', path: '/get_user', access: 'viewer' },
+  { methods: 'read', path: '/get_user', access: 'admin' },
   { methods: '*', path: '/api/sql/**', access: 'admin' },
   // Which engine translates is shown before signing in.
   { methods: 'read', path: '/api/translate/engine', access: 'public' },

@@ -1,16 +1,27 @@
+import { PassThrough } from 'node:stream';
 import replyFrom from '@fastify/reply-from';
 import type {} from '@fastify/swagger';
-import { HttpProblem, PROBLEM_CONTENT_TYPE, type ServiceApp, upstreamProblem } from '@flotilla/kit';
+import {
+  GATEWAY_HEADER,
+  HttpProblem,
+  PROBLEM_CONTENT_TYPE,
+  type ServiceApp,
+  serviceAgent,
+  upstreamProblem,
+} from '@flotilla/kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Gatekeeper, Identity } from './identity.js';
 import { resolveRoute, type ServiceName } from './routes.js';
+import { endStreamsWithErrorEvent } from './sse-cut.js';
 
 export interface ProxyOptions {
   upstreams: Record<ServiceName, string>;
   gatekeeper: Gatekeeper;
   timeoutMs: number;
   metrics: Registry;
+  /** Sent to users so it believes the X-Forwarded-For the gateway sets (login limits per client). */
+  gatewaySecret: string | undefined;
 }
 
 /**
@@ -38,24 +49,35 @@ export async function proxyRoutes(app: ServiceApp, options: ProxyOptions): Promi
     registers: [options.metrics],
   });
 
+  // One dispatcher for every service, over TCP or (embedded) each service's Unix socket.
+  const { dispatcher, origins } = serviceAgent(options.upstreams, {
+    connections: 64,
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: 0,
+  });
+  app.addHook('onClose', () => dispatcher.close());
   await app.register(replyFrom, {
-    undici: { connections: 64, headersTimeout: options.timeoutMs, bodyTimeout: 0 },
+    undici: dispatcher,
     // A failed upstream gets a problem document at once, not retries that pile up load.
     maxRetriesOn503: 0,
     disableRequestLogging: true,
   });
 
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  // The body reaches the service through a pass-through, so that a failed upstream destroys only
+  // that (undici destroys the body it was sending): the request itself stays readable, and its
+  // unread rest is discarded so the client's connection stays usable (kit's early answers).
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload.pipe(new PassThrough())));
 
   const forward = async (request: FastifyRequest, reply: FastifyReply) => {
-    const [path = '', query] = request.url.split('?', 2);
+    const [path = '', query] = splitUrl(request.url);
     const resolved = resolveRoute(path);
     if (!resolved) throw new HttpProblem(404, `no route for ${request.method} ${path}`);
     const { route, upstreamPath } = resolved;
     const identity = await options.gatekeeper.admit(request, reply, path);
-    const base = options.upstreams[route.service];
-    const target = `${base}${upstreamPath}${query === undefined ? '' : `?${query}`}`;
+    // The query travels verbatim, apart from the path: reply-from decodes the URL it is given and
+    // a malformed escape (`?%`) would throw there; the service's own parser reads it leniently.
+    const target = `${origins[route.service]}${upstreamPath}`;
     const labels = { service: route.service, route: route.prefix };
     const stopTimer = latency.startTimer(labels);
     reply.raw.once('finish', () => {
@@ -64,14 +86,22 @@ export async function proxyRoutes(app: ServiceApp, options: ProxyOptions): Promi
       stopTimer({ status_code: done.status_code });
     });
     return reply.from(target, {
+      queryString: () => query ?? '',
       rewriteRequestHeaders: (_req, headers) => ({
         ...forwardedCredentials(headers, route.service, identity),
+        ...(route.service === 'users' && options.gatewaySecret ? { [GATEWAY_HEADER]: options.gatewaySecret } : {}),
         ...(route.stripApi ? { 'x-forwarded-prefix': '/api' } : {}),
         'x-request-id': request.id,
         'x-forwarded-for': request.ip,
         'x-forwarded-proto': request.protocol,
         'x-forwarded-host': request.headers.host ?? '',
       }),
+      onResponse: (_request, upstreamReply, response) => {
+        const contentType = String(upstreamReply.getHeader('content-type') ?? '');
+        upstreamReply.send(
+          endStreamsWithErrorEvent(response.stream, { contentType, service: route.service, instance: request.url }),
+        );
+      },
       onError: (failed, { error }) => {
         const cause = (error as { cause?: unknown }).cause ?? error;
         const problem =
@@ -92,13 +122,20 @@ export async function proxyRoutes(app: ServiceApp, options: ProxyOptions): Promi
   app.all('/.well-known/jwks.json', { schema: { hide: true } }, forward);
 }
 
+/** Path and query (Fastify's router has already refused a path with a malformed escape). */
+function splitUrl(url: string): [string, string | undefined] {
+  const mark = url.indexOf('?');
+  return mark === -1 ? [url, undefined] : [url.slice(0, mark), url.slice(mark + 1)];
+}
+
 /** The incoming headers minus credentials the upstream must not see, plus the verified token. */
 function forwardedCredentials(
   headers: Record<string, string | string[] | undefined>,
   service: ServiceName,
   identity: Identity | undefined,
 ): Record<string, string | string[] | undefined> {
-  const { 'x-api-key': _apiKey, cookie, authorization, ...rest } = headers;
+  // A client's own gateway header is dropped: only the gateway's is ever sent on.
+  const { 'x-api-key': _apiKey, cookie, authorization, [GATEWAY_HEADER]: _claimed, ...rest } = headers;
   return {
     ...rest,
     // Only users reads cookies (the refresh token); other services never need them.

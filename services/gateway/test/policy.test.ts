@@ -15,7 +15,7 @@ describe('the route policy table', () => {
     ['POST', '/api/sql', 'admin'],
     ['GET', '/api/users', 'admin'],
     ['POST', '/create_user', 'admin'],
-    ['GET', '/get_user', 'viewer'],
+    ['GET', '/get_user', 'admin'],
     ['GET', '/internal/api-key-token', 'admin'],
   ])('%s %s needs %s', (method, path, access) => {
     expect(requiredAccess(method, path)).toBe(access);
