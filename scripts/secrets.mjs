@@ -137,6 +137,8 @@ for (const service of DATABASES) {
 }
 ensure('signing_key', 'node', () => signingKeyPem(options.alg));
 ensure('admin_password', 'node', randomSecret);
+// The gateway shows it to users, which then believes the client address the gateway reports.
+ensure('gateway_secret', 'node', randomSecret);
 ensure('grafana_admin_password', 'grafana', randomSecret);
 
 say(`${created} created, ${kept} kept, in ${dir}`);

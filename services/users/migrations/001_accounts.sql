@@ -41,8 +41,9 @@ create table api_keys (
 );
 create index api_keys_user_idx on api_keys (user_id);
 
--- Fixed-window login attempt counters, keyed 'user:<name>' or 'ip:<address>'. In the database
--- rather than in memory so every replica counts against the same limit.
+-- Fixed-window login attempt counters, keyed 'ip:<address>' or 'ip-user:<address>/<name>' (see
+-- src/domain/throttle.ts). In the database rather than in memory so every replica counts against
+-- the same limit.
 create table login_throttle (
   key           text primary key,
   window_start  timestamptz not null,

@@ -9,7 +9,7 @@ import { ensureFirstAdmin } from './domain/bootstrap.js';
 import { loadSigningKey, signingKeys } from './domain/signing.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { authRoutes } from './routes/auth.js';
-import { trustedProxies } from './routes/client.js';
+import { clientAddressResolver } from './routes/client.js';
 import { keyRoutes } from './routes/keys.js';
 import { legacyRoutes } from './routes/legacy.js';
 import { userRoutes } from './routes/users.js';
@@ -32,7 +32,8 @@ export const ACCESS: AccessPolicy = {
   '/users/:id': 'admin',
   '/users/:id/password': 'admin',
   'POST /create_user': 'admin',
-  'GET /get_user': 'viewer',
+  // It names any account by id, like /users/:id.
+  'GET /get_user': 'admin',
 };
 
 export interface UsersOptions {
@@ -55,7 +56,12 @@ export async function buildApp(config: UsersConfig, options: UsersOptions = {}):
         'onRequest',
         verifyAccess({ keys: keys.verifyKeys, policy: ACCESS, apiKey: (key) => resolveApiKey(db, key) }),
       );
-      const context = { db, keys, config, trustedProxies: trustedProxies(config.TRUSTED_PROXIES) };
+      if (!config.GATEWAY_SECRET) {
+        log.warn(
+          'GATEWAY_SECRET is not set: X-Forwarded-For is ignored, so all clients behind the gateway share one login allowance',
+        );
+      }
+      const context = { db, keys, config, clientAddress: clientAddressResolver(config.GATEWAY_SECRET) };
       authRoutes(app, context);
       userRoutes(app, context);
       apiKeyRoutes(app, context);

@@ -17,6 +17,8 @@ export function logCapture() {
 }
 
 export const ADMIN_PASSWORD = 'correct horse battery staple';
+/** What the gateway would send in X-Flotilla-Gateway; a secret, so it must never be logged. */
+export const GATEWAY_SECRET = 'the gateway and users share this';
 
 export interface TestUsers {
   app: ServiceApp;
@@ -35,6 +37,7 @@ export async function startUsers(
     LOG_LEVEL: 'info',
     FLOTILLA_ADMIN_PASSWORD: ADMIN_PASSWORD,
     SIGNING_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    GATEWAY_SECRET,
     ...(url ? { DATABASE_URL: url } : {}),
     ...env,
   });
@@ -59,11 +62,17 @@ export function cookieValue(setCookie: string | undefined): string {
   return setCookie?.split(';')[0]?.split('=').slice(1).join('=') ?? '';
 }
 
+/** Headers of a request the gateway forwarded for a client at `address`. */
+export const viaGateway = (address: string) => ({
+  'x-forwarded-for': address,
+  'x-flotilla-gateway': GATEWAY_SECRET,
+});
+
 let clients = 0;
-/** A fresh client address per login (via the trusted loopback proxy), so only the throttle tests meet the per-address limit. */
+/** A fresh client address per login, so only the throttle tests meet the per-address limit. */
 export const someClient = () => {
   clients += 1;
-  return { 'x-forwarded-for': `10.0.${clients >> 8}.${clients & 255}` };
+  return viaGateway(`10.0.${clients >> 8}.${clients & 255}`);
 };
 
 export async function login(app: ServiceApp, username: string, password: string) {

@@ -36,6 +36,15 @@ export function toUser(row: UserRow): User {
   };
 }
 
+/**
+ * The largest id note 003's create_user may choose (2^31 - 1). A chosen id moves the identity
+ * sequence up to it, so without a bound one call to 2^53 - 1 made every later generated id too
+ * large for JavaScript numbers (and so for token `sub` claims and JSON): those accounts could not
+ * be used, and neighbouring ids rounded to the same number. Capped here, the sequence keeps more
+ * than 2^52 safe ids ahead of it.
+ */
+export const MAX_CHOSEN_ID = 2_147_483_647;
+
 export interface NewUser {
   id?: number;
   username: string;

@@ -2,16 +2,15 @@ import { HttpProblem, principalOf, type ServiceApp, Type } from '@flotilla/kit';
 import { getUser } from '../domain/accounts.js';
 import { checkPassword, endSession, rotateRefreshToken, startSession } from '../domain/sessions.js';
 import { clearUsernameAttempts, countLoginAttempt } from '../domain/throttle.js';
-import { clientAddress } from './client.js';
 import { accessTokenFor, type RouteContext } from './context.js';
 import { clearSessionCookies, REFRESH_COOKIE, setSessionCookies } from './cookies.js';
-import { Password, TokenResponse, UserSchema } from './schemas.js';
+import { TokenResponse, UserSchema } from './schemas.js';
 
 /** Login, refresh, logout and "who am I". Access rules: see ACCESS in app.ts. */
 export function authRoutes(app: ServiceApp, context: RouteContext): void {
   const { db, config } = context;
   const limits = {
-    perUsername: config.LOGIN_MAX_ATTEMPTS_PER_USERNAME,
+    perUsernameAndIp: config.LOGIN_MAX_ATTEMPTS_PER_USERNAME_AND_IP,
     perIp: config.LOGIN_MAX_ATTEMPTS_PER_IP,
     windowSeconds: config.LOGIN_WINDOW_SECONDS,
   };
@@ -21,14 +20,20 @@ export function authRoutes(app: ServiceApp, context: RouteContext): void {
     {
       schema: {
         summary: 'Log in: returns an access token and sets the session cookies',
-        body: Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Password }),
+        body: Type.Object({
+          username: Type.String({ minLength: 1, maxLength: 64 }),
+          // No length rule: a password of any length is an attempt, counted and refused with 401
+          // (length rules are for setting one).
+          password: Type.String(),
+        }),
         response: { 200: TokenResponse },
       },
     },
     async (request, reply) => {
       const { username, password } = request.body;
+      const ip = context.clientAddress(request);
       try {
-        await countLoginAttempt(db, username, clientAddress(request, context.trustedProxies), limits);
+        await countLoginAttempt(db, username, ip, limits);
       } catch (error) {
         if (error instanceof HttpProblem && error.status === 429) {
           reply.header('retry-after', String(error.extensions.retryAfter));
@@ -36,7 +41,7 @@ export function authRoutes(app: ServiceApp, context: RouteContext): void {
         throw error;
       }
       const user = await checkPassword(db, username, password);
-      await clearUsernameAttempts(db, username);
+      await clearUsernameAttempts(db, username, ip);
       const tokens = await accessTokenFor(context, user);
       const refreshToken = await startSession(db, user.id, config.REFRESH_TOKEN_TTL_SECONDS);
       setSessionCookies(request, reply, {

@@ -1,42 +1,33 @@
-import { BlockList, isIP } from 'node:net';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
+import { GATEWAY_HEADER } from '@flotilla/kit';
 import type { FastifyRequest } from 'fastify';
 
-/** Parses TRUSTED_PROXIES: addresses, CIDRs and `loopback`. */
-export function trustedProxies(spec: string): BlockList {
-  const list = new BlockList();
-  for (const entry of spec
-    .split(',')
-    .map((part) => part.trim())
-    .filter(Boolean)) {
-    if (entry === 'loopback') {
-      list.addSubnet('127.0.0.0', 8, 'ipv4');
-      list.addAddress('::1', 'ipv6');
-      continue;
-    }
-    const [address = '', bits] = entry.split('/');
-    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-    if (bits === undefined) list.addAddress(address, family);
-    else list.addSubnet(address, Number(bits), family);
-  }
-  return list;
-}
 
-function contains(list: BlockList, address: string): boolean {
-  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
-  const family = isIP(v4);
-  return family !== 0 && list.check(v4, family === 6 ? 'ipv6' : 'ipv4');
-}
+// Digests have one length whatever was sent, so the comparison leaks neither content nor length.
+const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /**
- * The client's address for rate limiting: the socket peer, or — only when that peer is a trusted
- * proxy (the gateway) — the last X-Forwarded-For hop it added. Anyone else could forge the header
- * to get a fresh allowance per request.
+ * How to tell a request's client address, for rate limiting: the last X-Forwarded-For hop when
+ * the request carries the gateway's secret, otherwise the socket peer. Being on loopback or in
+ * the gateway's network proves nothing (any process there could forge the header and get a fresh
+ * allowance per request); without a secret configured, no X-Forwarded-For is believed at all.
  */
-export function clientAddress(request: FastifyRequest, trusted: BlockList): string {
-  const peer = request.socket.remoteAddress ?? 'unknown';
-  const forwarded = request.headers['x-forwarded-for'];
-  if (typeof forwarded !== 'string' || !contains(trusted, peer)) return peer;
-  return forwarded.split(',').at(-1)?.trim() || peer;
+export function clientAddressResolver(gatewaySecret: string | undefined) {
+  const expected = gatewaySecret === undefined ? undefined : digest(gatewaySecret);
+  const fromGateway = (request: FastifyRequest): boolean => {
+    const presented = request.headers[GATEWAY_HEADER];
+    if (expected === undefined || typeof presented !== 'string') return false;
+    return timingSafeEqual(digest(presented), expected);
+  };
+  return (request: FastifyRequest): string => {
+    const peer = request.socket.remoteAddress ?? 'unknown';
+    const forwarded = request.headers['x-forwarded-for'];
+    if (typeof forwarded !== 'string' || !fromGateway(request)) return peer;
+    // Only an address: the hop becomes part of a database key, and a malformed one is a gateway bug.
+    const last = forwarded.split(',').at(-1)?.trim() ?? '';
+    return isIP(last) ? last : peer;
+  };
 }
 
 /** Whether the browser reached us over https (directly or through the gateway and edge). */

@@ -1,4 +1,4 @@
-import type { BlockList } from 'node:net';
+import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { UsersConfig } from '../config.js';
 import type { DB } from '../db/schema.js';
@@ -10,7 +10,8 @@ export interface RouteContext {
   db: Kysely<DB>;
   keys: SigningKeys;
   config: UsersConfig;
-  trustedProxies: BlockList;
+  /** The client's address for rate limiting (see routes/client.ts). */
+  clientAddress: (request: FastifyRequest) => string;
 }
 
 /** An access token for a user, in the shape login and refresh answer with. */

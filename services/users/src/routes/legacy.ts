@@ -1,7 +1,7 @@
 import { type ServiceApp, Type } from '@flotilla/kit';
 import { createUser, getUser } from '../domain/accounts.js';
 import type { RouteContext } from './context.js';
-import { Id, Username } from './schemas.js';
+import { ChosenId, Id, Username } from './schemas.js';
 
 const LegacyUser = Type.Object({ userid: Type.Integer(), username: Type.String() });
 
@@ -14,8 +14,8 @@ export function legacyRoutes(app: ServiceApp, { db }: RouteContext): void {
     '/create_user',
     {
       schema: {
-        summary: 'Note 003: create a user with a chosen id (409 if the id or name exists)',
-        querystring: Type.Object({ userid: Id, username: Username }),
+        summary: 'Note 003: create a user with a chosen id, 1 … 2147483647 (409 if the id or name exists)',
+        querystring: Type.Object({ userid: ChosenId, username: Username }),
         response: { 201: LegacyUser },
       },
     },

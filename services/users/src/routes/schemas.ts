@@ -1,11 +1,14 @@
 import type {} from '@fastify/swagger';
 import { Type } from '@flotilla/kit';
+import { MAX_CHOSEN_ID } from '../domain/accounts.js';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../domain/passwords.js';
 
 export const Username = Type.String({
   pattern: '^[A-Za-z0-9._-]{1,64}$',
   description: 'letters, digits, . _ -',
 });
-export const Password = Type.String({ minLength: 8, maxLength: 1024 });
+/** A password being set. Logging in takes any string (see domain/passwords.ts). */
+export const Password = Type.String({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH });
 export const DisplayName = Type.String({ minLength: 1, maxLength: 200 });
 export const RoleSchema = Type.Union([
   Type.Literal('viewer'),
@@ -13,7 +16,10 @@ export const RoleSchema = Type.Union([
   Type.Literal('admin'),
 ]);
 export const Roles = Type.Array(RoleSchema, { minItems: 1, uniqueItems: true });
-export const Id = Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1 });
+/** Any id: ids are read as JavaScript numbers, so beyond its safe integers none can exist. */
+export const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+/** An id a caller may choose (note 003); the rest of the range is left to generated ids. */
+export const ChosenId = Type.Integer({ minimum: 1, maximum: MAX_CHOSEN_ID });
 
 export const UserSchema = Type.Object({
   id: Type.Integer(),

@@ -29,7 +29,9 @@ export function userRoutes(app: ServiceApp, { db }: RouteContext): void {
         summary: 'List accounts',
         querystring: Type.Object({
           limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
-          offset: Type.Integer({ minimum: 0, default: 0 }),
+          // Bounded like ids: beyond safe integers the number is already rounded, and beyond
+          // PostgreSQL's bigint the query fails.
+          offset: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 }),
         }),
         response: { 200: Type.Array(UserSchema) },
       },
