@@ -1,7 +1,7 @@
 import { testDatabaseKinds } from '@flotilla/kit/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Fleet, PROBLEM_JSON, problem, startFleet } from './harness.js';
+import { expectFieldProblem, type Fleet, PROBLEM_JSON, problem, startFleet } from './harness.js';
 
 const at = (hhmm: string, day = '2031-05-01') => `${day}T${hhmm}:00Z`;
 
@@ -95,10 +95,31 @@ describe.each(testDatabaseKinds())('fleet allocations on %s', (kind) => {
     [{ start: '0001-01-01T00:30:00+01:00', end: at('11:00') }, 'body.start'],
   ])('refuses %j with a 400 naming %s and books nothing', async (body, field) => {
     const car = await newResource('cars');
-    const response = await fleet.post(`/cars/${car}/allocations`, body);
-    expect(response.status).toBe(400);
-    expect(response.headers['content-type']).toContain(PROBLEM_JSON);
-    expect(response.body.detail).toContain(field);
+    expectFieldProblem(await fleet.post(`/cars/${car}/allocations`, body), field);
+    expect(await rows(car)).toBe(0);
+  });
+
+  // Years PostgreSQL or the API's RFC 3339 output cannot hold, directly or after the offset, and a
+  // leap second, which the date-time format admits but a Date cannot represent.
+  it.each([
+    '+275760-09-13T00:00:00Z',
+    '275760-09-13T00:00:00Z',
+    '-004713-01-01T00:00:00Z',
+    '0000-01-01T00:00:00Z',
+    '0001-01-01T00:00:00+23:59',
+    '9999-12-31T23:59:59-23:59',
+    '2016-12-31T23:59:60Z',
+  ])('refuses the instant %s wherever a period bound is taken, with a 400 naming it', async (instant) => {
+    const car = await newResource('cars');
+    const odd = encodeURIComponent(instant);
+    const fine = encodeURIComponent(at('10:00'));
+    expectFieldProblem(await fleet.get(`/cars/available?from=${odd}&to=${fine}`), 'querystring.from');
+    expectFieldProblem(await fleet.get(`/cars/available?from=${fine}&to=${odd}`), 'querystring.to');
+    expectFieldProblem(await fleet.get(`/cars/${car}/allocations?from=${odd}`), 'querystring.from');
+    expectFieldProblem(await fleet.get(`/cars/${car}/allocations?to=${odd}`), 'querystring.to');
+    const book = (body: object) => fleet.post(`/cars/${car}/allocations`, body);
+    expectFieldProblem(await book({ start: instant, end: at('10:00') }), 'body.start');
+    expectFieldProblem(await book({ start: at('10:00'), end: instant }), 'body.end');
     expect(await rows(car)).toBe(0);
   });
 
@@ -207,6 +228,25 @@ describe.each(testDatabaseKinds())('fleet allocations on %s', (kind) => {
     expect((await fleet.get(`${url}?limit=500`)).status).toBe(400);
   });
 
+  const cursorOf = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
+  const issued = '2031-05-01T10:00:00.000Z';
+  it.each([
+    ["a start at Date's upper edge, year +275760", ['+275760-09-13T00:00:00.000Z', 1]],
+    ["a start at Date's lower edge, year -271821", ['-271821-04-20T00:00:00.000Z', 1]],
+    ['a start in year 0, which PostgreSQL lacks', ['0000-01-01T00:00:00.000Z', 1]],
+    ['an id beyond PostgreSQL integer', [issued, 2_147_483_648]],
+    ['a start spelt otherwise than the service does', ['2031-05-01', 1]],
+    ['a start that is no instant', ['soon', 1]],
+    ['no id', [issued]],
+    ['an extra element', [issued, 1, 2]],
+    ['the key of a resource list', [1]],
+  ])('refuses an allocation cursor with %s with a 400 naming querystring.cursor', async (_, key) => {
+    const car = await newResource('cars');
+    await fleet.post(`/cars/${car}/allocations`, { start: at('10:00'), end: at('11:00') });
+    const response = await fleet.get(`/cars/${car}/allocations?cursor=${cursorOf(key)}`);
+    expectFieldProblem(response, 'querystring.cursor');
+  });
+
   it('gets and deletes one allocation, 404 once gone or under the wrong resource', async () => {
     const car = await newResource('cars');
     const other = await newResource('cars');
@@ -290,6 +330,21 @@ describe.each(testDatabaseKinds())('fleet allocations on %s', (kind) => {
       const changed = await fleet.post(url, { start: at('12:00'), end: at('13:00') }, headers);
       expect(changed.status).toBe(422);
       expect(changed.headers['content-type']).toContain(PROBLEM_JSON);
+      expect(await rows(car)).toBe(1);
+    });
+
+    it("never answers another caller with someone else's booking under the same key", async () => {
+      const car = await newResource('cars');
+      const url = `/cars/${car}/allocations`;
+      const body = { start: at('10:00'), end: at('11:00'), holder: 'alice' };
+      const key = { 'idempotency-key': 'book-shared' };
+      const alice = { ...(await fleet.bearer(['operator'], 201, 'alice')), ...key };
+      const bob = { ...(await fleet.bearer(['operator'], 202, 'bob')), ...key };
+      expect((await fleet.post(url, body, alice)).status).toBe(201);
+      // Bob's request is his own booking attempt, which the database finds overlapping Alice's.
+      const bobs = await fleet.post(url, body, bob);
+      expect(bobs.status).toBe(409);
+      expect(bobs.headers['idempotent-replayed']).toBeUndefined();
       expect(await rows(car)).toBe(1);
     });
 

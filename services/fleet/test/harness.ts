@@ -1,5 +1,6 @@
 import { createTestDatabase, testTokens } from '@flotilla/kit/testing';
 import type { Kysely } from 'kysely';
+import { expect } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { loadFleetConfig } from '../src/config.js';
 import type { DB } from '../src/db/schema.js';
@@ -79,3 +80,11 @@ export async function startFleet(kind: Kind): Promise<Fleet> {
 export const problem = (status: number) => ({ type: 'about:blank', status });
 
 export const PROBLEM_JSON = 'application/problem+json';
+
+/** Asserts a 400 problem+json whose field errors name `field`. */
+export function expectFieldProblem(answer: Answer, field: string): void {
+  expect(answer.status).toBe(400);
+  expect(answer.headers['content-type']).toContain(PROBLEM_JSON);
+  expect(answer.body).toMatchObject(problem(400));
+  expect(answer.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+}

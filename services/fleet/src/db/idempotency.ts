@@ -1,6 +1,13 @@
 import { type Kysely, sql } from 'kysely';
 import type { DB } from './schema.js';
 
+/** A key as stored: one caller's key for one operation. */
+export interface KeyId {
+  callerId: number;
+  scope: string;
+  key: string;
+}
+
 /**
  * Claims a key for this request: true when the row is (now) ours, false when a live row from an
  * earlier request exists. A row older than the TTL is taken over. A concurrent claimer of the same
@@ -8,12 +15,12 @@ import type { DB } from './schema.js';
  */
 export async function claimKey(
   db: Kysely<DB>,
-  claim: { scope: string; key: string; requestHash: string; ttlHours: number },
+  claim: KeyId & { requestHash: string; ttlHours: number },
 ): Promise<boolean> {
   const result = await sql<{ key: string }>`
-    insert into idempotency_keys (scope, key, request_hash)
-    values (${claim.scope}, ${claim.key}, ${claim.requestHash})
-    on conflict (scope, key) do update
+    insert into idempotency_keys (caller_id, scope, key, request_hash)
+    values (${claim.callerId}, ${claim.scope}, ${claim.key}, ${claim.requestHash})
+    on conflict (caller_id, scope, key) do update
       set request_hash = excluded.request_hash, status = null, response = null, created_at = now()
       where idempotency_keys.created_at < now() - make_interval(hours => ${claim.ttlHours}::int)
     returning key`.execute(db);
@@ -22,24 +29,25 @@ export async function claimKey(
 
 export async function findKey(
   db: Kysely<DB>,
-  scope: string,
-  key: string,
+  id: KeyId,
 ): Promise<{ request_hash: string; status: number | null; response: unknown } | undefined> {
   return db
     .selectFrom('idempotency_keys')
     .select(['request_hash', 'status', 'response'])
-    .where('scope', '=', scope)
-    .where('key', '=', key)
+    .where('caller_id', '=', id.callerId)
+    .where('scope', '=', id.scope)
+    .where('key', '=', id.key)
     .executeTakeFirst();
 }
 
 export async function storeResponse(
   db: Kysely<DB>,
-  stored: { scope: string; key: string; status: number; body: unknown },
+  stored: KeyId & { status: number; body: unknown },
 ): Promise<void> {
   await db
     .updateTable('idempotency_keys')
     .set({ status: stored.status, response: JSON.stringify(stored.body) })
+    .where('caller_id', '=', stored.callerId)
     .where('scope', '=', stored.scope)
     .where('key', '=', stored.key)
     .execute();

@@ -22,6 +22,8 @@ export interface AllocationsTable {
 }
 
 export interface IdempotencyKeysTable {
+  /** The user id (token subject) of the caller who sent the key. */
+  caller_id: number;
   scope: string;
   key: string;
   request_hash: string;

@@ -11,7 +11,7 @@ import {
 import { findResource } from '../db/resources.js';
 import type { DB } from '../db/schema.js';
 import type { ResourceType } from '../resource-types.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeStartCursor, encodeStartCursor } from './cursor.js';
 import { allocationNotFound, resourceNotFound } from './ids.js';
 import { type Page, toPage } from './page.js';
 import { checkSlots, type Period } from './period.js';
@@ -98,13 +98,10 @@ export async function listAllocationsPage(
   filter: { from: Date | undefined; to: Date | undefined },
   page: PageRequest,
 ): Promise<Page<AllocationView>> {
+  const after = page.cursor ? decodeStartCursor(page.cursor) : undefined;
   await requireResource(db, type, resourceId);
-  const after = page.cursor ? decodeCursor(page.cursor, ['t', 'n']) : undefined;
-  const rows = await listAllocations(db, resourceId, filter, {
-    after: after ? { start: after[0] as Date, id: after[1] as number } : undefined,
-    limit: page.limit + 1,
-  });
-  return toPage(rows, page.limit, allocationView, (row) => encodeCursor([row.start.toISOString(), row.id]));
+  const rows = await listAllocations(db, resourceId, filter, { after, limit: page.limit + 1 });
+  return toPage(rows, page.limit, allocationView, encodeStartCursor);
 }
 
 export async function getAllocation(

@@ -1,33 +1,60 @@
-import { badRequest } from '@flotilla/kit';
+import { isId } from './ids.js';
+import { isStorableInstant } from './period.js';
+import { invalidField } from './problems.js';
 
 /**
  * Opaque keyset cursors: the sort key of the last item returned, as base64url JSON. Keyset (not
  * offset) pagination stays correct while rows are inserted and deleted between pages.
+ *
+ * A cursor is accepted only if it is exactly what this service would issue for its key: anything
+ * else (other base64, other JSON spelling, other shape, an id PostgreSQL's integer cannot hold, an
+ * instant outside what fleet stores) is a 400, never a value handed to SQL. They are not signed:
+ * a well-formed cursor a client made up only moves where a page starts in a list the same client
+ * may read in full anyway.
  */
-export function encodeCursor(key: readonly (string | number)[]): string {
-  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+
+const FIELD = 'querystring.cursor';
+const invalidCursor = () => invalidField(FIELD, 'is not a cursor this service issued');
+
+const encode = (key: readonly unknown[]) => Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+
+function decodeKey(text: string): unknown[] {
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    throw invalidCursor();
+  }
+  // Re-encoding catches what Buffer and JSON.parse forgive: padding, stray characters, `1.0`, spaces.
+  if (!Array.isArray(key) || encode(key) !== text) throw invalidCursor();
+  return key;
 }
 
-/** Decodes a cursor whose elements must match `shape` (`'n'` integer id, `'t'` timestamp). */
-export function decodeCursor(text: string, shape: readonly ('n' | 't')[]): Array<number | Date> {
-  const invalid = () =>
-    badRequest('querystring.cursor is not a cursor this service issued', { field: 'querystring.cursor' });
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  if (!Array.isArray(parsed) || parsed.length !== shape.length) throw invalid();
-  return shape.map((kind, index) => {
-    const value: unknown = parsed[index];
-    if (kind === 'n') {
-      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw invalid();
-      return value;
-    }
-    if (typeof value !== 'string') throw invalid();
-    const date = new Date(value);
-    if (Number.isNaN(date.getTime())) throw invalid();
-    return date;
-  });
+/** Issued instants are `toISOString()` of a stored bound, so only that spelling is one. */
+function issuedInstant(value: unknown): Date | undefined {
+  if (typeof value !== 'string') return undefined;
+  const date = new Date(value);
+  return isStorableInstant(date) && date.toISOString() === value ? date : undefined;
+}
+
+/** Lists ordered by id: the cursor is `[id]`. */
+export const encodeIdCursor = (row: { id: number }) => encode([row.id]);
+
+export function decodeIdCursor(text: string): number {
+  const key = decodeKey(text);
+  const [id] = key;
+  if (key.length !== 1 || !isId(id)) throw invalidCursor();
+  return id;
+}
+
+/** Allocation lists ordered by (start, id): the cursor is `[start, id]`. */
+export const encodeStartCursor = (row: { start: Date; id: number }) =>
+  encode([row.start.toISOString(), row.id]);
+
+export function decodeStartCursor(text: string): { start: Date; id: number } {
+  const key = decodeKey(text);
+  const [startText, id] = key;
+  const start = issuedInstant(startText);
+  if (key.length !== 2 || start === undefined || !isId(id)) throw invalidCursor();
+  return { start, id };
 }

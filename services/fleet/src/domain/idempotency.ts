@@ -17,7 +17,13 @@ export interface Outcome extends StoredResponse {
 export interface IdempotencyRequest {
   /** Undefined when the client sent no Idempotency-Key: the operation simply runs. */
   key: string | undefined;
-  /** What the key is scoped to, e.g. `POST /cars/7/allocations`. */
+  /**
+   * Whose key it is (the verified token's subject). Keys are per caller, as Stripe's are per
+   * account: another caller's request under the same key is simply a new request, so it can
+   * neither receive the first caller's response nor learn (from a 409/422) that the key was used.
+   */
+  callerId: number;
+  /** The operation the key is scoped to, e.g. `POST /cars/7/allocations`. */
   scope: string;
   body: unknown;
   ttlHours: number;
@@ -26,8 +32,9 @@ export interface IdempotencyRequest {
 /**
  * Runs a creating operation at most once per Idempotency-Key. The key is claimed, the operation
  * runs and its response is stored in one transaction, so either all of it happens or none: a
- * failed attempt (4xx, overlap, crash) leaves the key free and a retry runs it afresh. A retry
- * with the same key and body gets the stored response; a different body is refused with 422.
+ * failed attempt (4xx, overlap, crash) leaves the key free and a retry runs it afresh. The same
+ * caller's retry with the same key and body gets the stored response; a different body is
+ * refused with 422.
  */
 export async function idempotent(
   db: Kysely<DB>,
@@ -37,15 +44,11 @@ export async function idempotent(
   const { key } = request;
   if (key === undefined) return { ...(await operation(db)), replayed: false };
   const requestHash = hashBody(request.body);
+  const id = { callerId: request.callerId, scope: request.scope, key };
   return db.transaction().execute(async (trx) => {
-    const claimed = await claimKey(trx, {
-      scope: request.scope,
-      key,
-      requestHash,
-      ttlHours: request.ttlHours,
-    });
+    const claimed = await claimKey(trx, { ...id, requestHash, ttlHours: request.ttlHours });
     if (!claimed) {
-      const earlier = await findKey(trx, request.scope, key);
+      const earlier = await findKey(trx, id);
       if (earlier?.request_hash !== requestHash) {
         throw new HttpProblem(
           422,
@@ -63,7 +66,7 @@ export async function idempotent(
       return { status: earlier.status, body: earlier.response, replayed: true };
     }
     const response = await operation(trx);
-    await storeResponse(trx, { scope: request.scope, key, status: response.status, body: response.body });
+    await storeResponse(trx, { ...id, status: response.status, body: response.body });
     return { ...response, replayed: false };
   });
 }

@@ -3,6 +3,10 @@ import type { ResourceType } from '../resource-types.js';
 
 const MAX_ID = 2_147_483_647; // ids are PostgreSQL integers
 
+/** Whether a value can be a row id: an integer PostgreSQL's `integer` holds, from 1 (where identities start). */
+export const isId = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_ID;
+
 /**
  * A path id as a number, or undefined when it cannot name a row (`abc`, `0`, `007`, too large).
  * Such ids are simply not found: answering 400 would tell the client a different story than
@@ -11,7 +15,7 @@ const MAX_ID = 2_147_483_647; // ids are PostgreSQL integers
 export function parseId(text: string): number | undefined {
   if (!/^[1-9][0-9]{0,9}$/.test(text)) return undefined;
   const id = Number(text);
-  return id <= MAX_ID ? id : undefined;
+  return isId(id) ? id : undefined;
 }
 
 export function resourceNotFound(type: ResourceType, id: string | number) {

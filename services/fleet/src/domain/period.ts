@@ -1,5 +1,6 @@
 import { badRequest } from '@flotilla/kit';
 import type { ResourceType } from '../resource-types.js';
+import { invalidField } from './problems.js';
 
 /** A half-open period `[start, end)`. */
 export interface Period {
@@ -12,16 +13,22 @@ export interface Period {
 const EARLIEST = new Date('0001-01-01T00:00:00Z').getTime();
 const LATEST = new Date('9999-12-31T23:59:59.999Z').getTime();
 
+/** Whether an instant is one fleet stores: a valid Date within 0001-01-01 and 9999-12-31 UTC. */
+export function isStorableInstant(date: Date): boolean {
+  const ms = date.getTime();
+  return ms >= EARLIEST && ms <= LATEST;
+}
+
 /**
  * An RFC 3339 timestamp (already format-checked by the route schema) as a Date. Precision is
  * kept to the millisecond, so what is stored is exactly what was validated.
  */
 export function parseInstant(field: string, text: string): Date {
   const date = new Date(text);
-  const ms = date.getTime();
-  if (Number.isNaN(ms)) throw badRequest(`${field} is not a valid RFC 3339 timestamp`, { field });
-  if (ms < EARLIEST || ms > LATEST) {
-    throw badRequest(`${field} must lie between 0001-01-01 and 9999-12-31 (UTC)`, { field });
+  // The schema's format admits leap seconds (23:59:60), which Date cannot represent.
+  if (Number.isNaN(date.getTime())) throw invalidField(field, 'is not a valid RFC 3339 timestamp');
+  if (!isStorableInstant(date)) {
+    throw invalidField(field, 'must lie between 0001-01-01 and 9999-12-31 (UTC)');
   }
   return date;
 }
@@ -35,9 +42,7 @@ export function parsePeriod(
   const start = parseInstant(fields.start, startText);
   const end = parseInstant(fields.end, endText);
   if (end.getTime() <= start.getTime()) {
-    throw badRequest(`${fields.end} must be after ${fields.start} (periods are half-open [start, end))`, {
-      field: fields.end,
-    });
+    throw invalidField(fields.end, `must be after ${fields.start} (periods are half-open [start, end))`);
   }
   return { start, end };
 }

@@ -1,4 +1,4 @@
-import { badRequest, conflict } from '@flotilla/kit';
+import { conflict } from '@flotilla/kit';
 import type { Kysely } from 'kysely';
 import { countUnended, unended } from '../db/allocations.js';
 import {
@@ -10,9 +10,10 @@ import {
 } from '../db/resources.js';
 import type { DB } from '../db/schema.js';
 import type { ResourceType } from '../resource-types.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeIdCursor, encodeIdCursor } from './cursor.js';
 import { resourceNotFound } from './ids.js';
 import { type Page, toPage } from './page.js';
+import { invalidField } from './problems.js';
 import type { Period } from './period.js';
 import { allocationView, type ResourceView, resourceView } from './views.js';
 
@@ -36,7 +37,7 @@ export interface PageRequest {
   limit: number;
 }
 
-const afterId = (cursor: string | undefined) => (cursor ? (decodeCursor(cursor, ['n'])[0] as number) : 0);
+const afterId = (cursor: string | undefined) => (cursor ? decodeIdCursor(cursor) : 0);
 
 export async function listResourcesPage(
   db: Kysely<DB>,
@@ -44,7 +45,7 @@ export async function listResourcesPage(
   page: PageRequest,
 ): Promise<Page<ResourceView>> {
   const rows = await listResources(db, type.name, { afterId: afterId(page.cursor), limit: page.limit + 1 });
-  return toPage(rows, page.limit, resourceView, (row) => encodeCursor([row.id]));
+  return toPage(rows, page.limit, resourceView, encodeIdCursor);
 }
 
 /** Resources of the type with no allocation overlapping any part of `[from, to)`. */
@@ -58,7 +59,7 @@ export async function availableResourcesPage(
     afterId: afterId(page.cursor),
     limit: page.limit + 1,
   });
-  return toPage(rows, page.limit, resourceView, (row) => encodeCursor([row.id]));
+  return toPage(rows, page.limit, resourceView, encodeIdCursor);
 }
 
 const LISTED_IN_CONFLICT = 100;
@@ -90,23 +91,22 @@ export async function deleteResource(
   });
 }
 
-// PostgreSQL text and jsonb cannot hold NUL characters or unpaired surrogates; refusing them
-// here turns what would be a database error (500) into a 400 naming the field.
+// PostgreSQL jsonb refuses UTF-16 halves without their pair (SQLSTATE 22P05, a 500 if it got that
+// far) and text would silently store U+FFFD instead; refusing them here is a 400 naming the field.
+// NUL, which PostgreSQL cannot hold either, kit refuses in every request before this runs.
 const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const unstorable = (text: string) => text.includes('\u0000') || UNPAIRED_SURROGATE.test(text);
 
 export function checkStorable(value: unknown, field: string): void {
   if (typeof value === 'string') {
-    if (unstorable(value)) {
-      throw badRequest(`${field} contains a NUL character or an unpaired surrogate, which cannot be stored`, {
-        field,
-      });
+    if (UNPAIRED_SURROGATE.test(value)) {
+      throw invalidField(field, 'contains an unpaired UTF-16 surrogate, which cannot be stored');
     }
   } else if (Array.isArray(value)) {
     for (const [index, item] of value.entries()) checkStorable(item, `${field}.${index}`);
   } else if (value !== null && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) {
-      checkStorable(key, `${field} key ${JSON.stringify(key)}`);
+      // A bad key is named by its path, as kit names a key holding NUL.
+      checkStorable(key, `${field}.${key}`);
       checkStorable(item, `${field}.${key}`);
     }
   }

@@ -1,4 +1,4 @@
-import { badRequest, HttpProblem, type ServiceApp } from '@flotilla/kit';
+import { HttpProblem, principalOf, type ServiceApp } from '@flotilla/kit';
 import {
   bookAllocation,
   deleteAllocation,
@@ -9,6 +9,7 @@ import {
 import { idempotent } from '../domain/idempotency.js';
 import { allocationNotFound, parseId, requireId } from '../domain/ids.js';
 import { parseInstant, parsePeriod } from '../domain/period.js';
+import { invalidField } from '../domain/problems.js';
 import { checkStorable } from '../domain/resources.js';
 import type { ResourceType } from '../resource-types.js';
 import { type FleetDeps, sendOutcome } from './context.js';
@@ -55,6 +56,7 @@ export function allocationRoutes(app: ServiceApp, type: ResourceType, deps: Flee
             deps.db,
             {
               key: request.headers['idempotency-key'],
+              callerId: principalOf(request).userId,
               scope: `POST /${type.plural}/${resourceId}/allocations`,
               body: request.body,
               ttlHours: deps.idempotencyTtlHours,
@@ -91,7 +93,7 @@ export function allocationRoutes(app: ServiceApp, type: ResourceType, deps: Flee
         to: to === undefined ? undefined : parseInstant('querystring.to', to),
       };
       if (filter.from && filter.to && filter.to.getTime() <= filter.from.getTime()) {
-        throw badRequest('querystring.to must be after query.from', { field: 'querystring.to' });
+        throw invalidField('querystring.to', 'must be after querystring.from');
       }
       return listAllocationsPage(deps.db, type, resourceId, filter, page);
     },

@@ -1,4 +1,4 @@
-import type { ServiceApp } from '@flotilla/kit';
+import { principalOf, type ServiceApp } from '@flotilla/kit';
 import { idempotent } from '../domain/idempotency.js';
 import { requireId } from '../domain/ids.js';
 import { parsePeriod } from '../domain/period.js';
@@ -46,6 +46,7 @@ export function resourceRoutes(app: ServiceApp, type: ResourceType, deps: FleetD
         deps.db,
         {
           key: request.headers['idempotency-key'],
+          callerId: principalOf(request).userId,
           scope: `POST ${base}`,
           body: request.body,
           ttlHours: deps.idempotencyTtlHours,

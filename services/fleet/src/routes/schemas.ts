@@ -72,7 +72,8 @@ export const IdempotencyHeaders = Type.Object({
       minLength: 1,
       maxLength: 255,
       pattern: '^[\\x21-\\x7e]+$',
-      description: 'Retrying with the same key and body returns the first response and creates nothing new',
+      description:
+        "Retrying with the same key and body returns the first response and creates nothing new; keys are per caller, so another caller's key is never answered",
     }),
   ),
 });

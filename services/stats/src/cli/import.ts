@@ -6,13 +6,13 @@
  *
  * The database is the service's: DATABASE_URL, else the PGlite directory DATA_DIR, else
  * `$FLOTILLA_DATA_DIR/stats` (default `data/stats`, where `npm start` keeps it). PGlite allows one
- * process at a time: stop the stack first, or use `POST /api/stats/snapshots/import` instead.
+ * process at a time: while the stack runs the import is refused, with the two ways to do it.
  * Season, type and per-mode are read from the file's `parameters` block when it has one.
  */
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { openDatabase } from '@flotilla/kit';
+import { DataDirInUseError, openDatabase } from '@flotilla/kit';
 import { MIGRATIONS_DIR } from '../app.js';
 import type { DB } from '../db/schema.js';
 import { SnapshotInputError, storeResponse } from '../snapshots/store.js';
@@ -50,6 +50,12 @@ export async function importFile(argv: string[], env: NodeJS.ProcessEnv = proces
     url: env.DATABASE_URL,
     dataDir,
     migrationsDir: MIGRATIONS_DIR,
+  }).catch((error: unknown) => {
+    if (!(error instanceof DataDirInUseError)) throw error;
+    throw new Error(
+      `${error.message}: stop Flotilla first, or import the file on the Stats page (POST /api/stats/snapshots/import) while it runs`,
+      { cause: error },
+    );
   });
   try {
     const snapshot = await storeResponse(database.db, body, {

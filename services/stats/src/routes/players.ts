@@ -6,7 +6,7 @@ import { findSnapshots } from '../db/snapshots.js';
 import type { PlayerAssignment } from '../domain/pipeline.js';
 import { DEFAULT_TRANSFORM, isEligible, mergeSeasonTypes } from '../domain/transform.js';
 import { latestSeasonSnapshots, loadInput, snapshotIdsOf } from '../snapshots/season.js';
-import { page, Season } from './common.js';
+import { Offset, page, Season } from './common.js';
 
 export async function playerRoutes(app: ServiceApp, { db }: { db: Kysely<DB> }) {
   app.get(
@@ -20,7 +20,7 @@ export async function playerRoutes(app: ServiceApp, { db }: { db: Kysely<DB> }) 
             Type.Boolean({ description: 'only players meeting the minutes/games rule' }),
           ),
           limit: Type.Integer({ minimum: 1, maximum: 1000, default: 1000 }),
-          offset: Type.Integer({ minimum: 0, default: 0 }),
+          offset: Offset,
         }),
       },
     },

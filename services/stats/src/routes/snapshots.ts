@@ -14,6 +14,26 @@ export interface SnapshotRoutesOptions {
 }
 
 const QUERY_FIELDS = { season: 'query.season', seasonType: 'query.seasonType', perMode: 'query.perMode' };
+
+const EARLIEST = new Date('0001-01-01T00:00:00Z').getTime();
+const LATEST = new Date('9999-12-31T23:59:59.999Z').getTime();
+
+/**
+ * `fetchedAt` as a Date. The date-time format admits leap seconds (23:59:60), which a Date cannot
+ * represent, and offsets that move an instant outside 0001–9999 UTC: PostgreSQL has no year 0,
+ * and later years have no RFC 3339 spelling to answer with.
+ */
+function fetchedAtOf(text: string | undefined): Date {
+  if (text === undefined) return new Date();
+  const ms = new Date(text).getTime();
+  if (!(ms >= EARLIEST && ms <= LATEST)) {
+    throw new SnapshotInputError(
+      'querystring.fetchedAt',
+      'must be an instant between 0001-01-01 and 9999-12-31 (UTC), without a leap second',
+    );
+  }
+  return new Date(ms);
+}
 const BODY_FIELDS = { season: 'body.season', seasonType: 'body.seasonType', perMode: 'body.perMode' };
 
 export async function snapshotRoutes(app: ServiceApp, { db, nba, metrics }: SnapshotRoutesOptions) {
@@ -131,7 +151,7 @@ export async function snapshotRoutes(app: ServiceApp, { db, nba, metrics }: Snap
           source: 'imported',
           meta,
           fieldNames: QUERY_FIELDS,
-          fetchedAt: fetchedAt ? new Date(fetchedAt) : new Date(),
+          fetchedAt: fetchedAtOf(fetchedAt),
           origin: origin ?? null,
         });
         metrics.snapshots.inc({ source: 'imported' });

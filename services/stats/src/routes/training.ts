@@ -4,11 +4,12 @@ import type { Kysely } from 'kysely';
 import { findJob, type JobRecord, listJobs } from '../db/jobs.js';
 import { findRun, listRuns, promoteRun, runArtifact, runIdsOfJob } from '../db/runs.js';
 import type { DB } from '../db/schema.js';
+import { UNSTORABLE_MESSAGE, unstorablePath } from '../db/storable.js';
 import { CLUSTERERS, type ClustererName, DEFAULT_SEARCH_SPACE, type SearchSpace } from '../domain/search.js';
 import { RATE_STATS, type TransformConfig } from '../domain/transform.js';
 import { latestSeasonSnapshots, snapshotIdsOf, snapshotsById } from '../snapshots/season.js';
 import type { JobEvent, TrainingJobs } from '../training/jobs.js';
-import { ClustererSchema, IdParams, Page, page, Season } from './common.js';
+import { ClustererSchema, Id, IdParams, MAX_INT, Page, page, Season } from './common.js';
 
 export interface TrainingRoutesOptions {
   db: Kysely<DB>;
@@ -23,11 +24,9 @@ const IntList = (min: number, max: number) =>
 const TrainBody = Type.Object(
   {
     season: Type.Optional(Season),
-    snapshotIds: Type.Optional(
-      Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 2, uniqueItems: true }),
-    ),
+    snapshotIds: Type.Optional(Type.Array(Id, { minItems: 1, maxItems: 2, uniqueItems: true })),
     clusterers: Type.Optional(Type.Array(ClustererSchema, { minItems: 1, uniqueItems: true })),
-    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2_147_483_647 })),
+    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_INT })),
     experiment: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     search: Type.Optional(
       Type.Object(
@@ -94,8 +93,10 @@ const TrainBody = Type.Object(
       Type.Object(
         {
           playoffWeight: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
-          minMinutes: Type.Optional(Type.Number({ minimum: 0 })),
-          minGames: Type.Optional(Type.Integer({ minimum: 0 })),
+          // Bounded far above any season (82 games and up to 28 playoff games, ~5,300 minutes) so
+          // that JSON's 1e400 (Infinity, which jsonb would keep as null) or 1e20 cannot be accepted.
+          minMinutes: Type.Optional(Type.Number({ minimum: 0, maximum: 100_000 })),
+          minGames: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000 })),
           varianceToKeep: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
           features: Type.Optional(
             Type.Array(Type.Union(RATE_STATS.map((s) => Type.Literal(s))), {
@@ -167,6 +168,13 @@ export async function trainingRoutes(app: ServiceApp, { db, jobs, streams }: Tra
     },
     async (request, reply) => {
       const body = request.body;
+      // The request is kept with the job (jsonb): a name it cannot hold is the caller's to fix.
+      const unstorable = unstorablePath(body, 'body');
+      if (unstorable !== undefined) {
+        throw badRequest(`${unstorable} ${UNSTORABLE_MESSAGE}`, {
+          errors: [{ field: unstorable, message: UNSTORABLE_MESSAGE }],
+        });
+      }
       if ((body.season === undefined) === (body.snapshotIds === undefined)) {
         throw badRequest('body.season or body.snapshotIds is required (exactly one of them)', {
           errors: [{ field: 'body.season', message: 'give either season or snapshotIds' }],

@@ -2,6 +2,7 @@ import { badRequest } from '@flotilla/kit';
 import type { Kysely } from 'kysely';
 import type { DB, SnapshotSource } from '../db/schema.js';
 import { insertSnapshot, type SnapshotSummary } from '../db/snapshots.js';
+import { UNSTORABLE_MESSAGE, unstorablePath } from '../db/storable.js';
 import type { PerMode, SeasonType } from '../domain/nbaClient.js';
 import { parseLeagueDash, StatsParseError } from '../domain/parse.js';
 
@@ -100,6 +101,8 @@ export async function storeResponse(
     throw error;
   }
   const meta = resolveMeta(parsed, options.meta, options.fieldNames);
+  const unstorable = unstorablePath(body, 'body');
+  if (unstorable !== undefined) throw new SnapshotInputError(unstorable, UNSTORABLE_MESSAGE);
   return insertSnapshot(db, {
     ...meta,
     fetchedAt: options.fetchedAt,
