@@ -4,7 +4,6 @@ import { createService, type ServiceApp, verifyAccess } from '@flotilla/kit';
 import type { JWTVerifyGetKey } from 'jose';
 import type { DestinationStream } from 'pino';
 import type { StatsConfig } from './config.js';
-import { failAbandonedJobs } from './db/jobs.js';
 import type { DB } from './db/schema.js';
 import { createNbaClient } from './domain/nbaClient.js';
 import { statsMetrics } from './metrics.js';
@@ -34,9 +33,6 @@ export const STATS_ACCESS = {
   'POST /stats/runs/:id/promote': 'operator',
 } as const;
 
-// A job whose heartbeat is older than this was left behind by a process that died.
-const ABANDONED_AFTER_SECONDS = 120;
-
 export async function buildApp(config: StatsConfig, options: StatsOptions = {}): Promise<ServiceApp> {
   return createService<DB>({
     name: 'stats',
@@ -56,10 +52,6 @@ export async function buildApp(config: StatsConfig, options: StatsOptions = {}):
         }),
       );
       const metrics = statsMetrics(registry);
-      const abandoned = await failAbandonedJobs(db, ABANDONED_AFTER_SECONDS);
-      if (abandoned > 0)
-        log.warn({ jobs: abandoned }, 'failed training jobs left unfinished by a stopped process');
-
       const jobs = new TrainingJobs({
         db,
         log,
@@ -71,6 +63,7 @@ export async function buildApp(config: StatsConfig, options: StatsOptions = {}):
             })
           : undefined,
         minClusterShare: config.BEST_RUN_MIN_CLUSTER_SHARE,
+        leaseSeconds: config.JOB_LEASE_SECONDS,
       });
       const streams = new Set<ServerResponse>();
       // Before the server stops: end event streams (hijacked, they would hold it open) and stop
@@ -91,6 +84,8 @@ export async function buildApp(config: StatsConfig, options: StatsOptions = {}):
       await snapshotRoutes(app, { db, nba, metrics });
       await trainingRoutes(app, { db, jobs, streams });
       await playerRoutes(app, { db });
+      // Jobs are taken (and dead replicas' jobs failed) once the service is up, not while it builds.
+      app.addHook('onReady', () => jobs.start());
     },
   });
 }

@@ -16,6 +16,11 @@ export const StatsConfigSchema = Type.Object({
   MLFLOW_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000 }),
   /** Best-run eligibility: every cluster must hold at least this share of the clustered players. */
   BEST_RUN_MIN_CLUSTER_SHARE: Type.Number({ minimum: 0, maximum: 0.5, default: 0.05 }),
+  /**
+   * A running training job is its replica's for this long after each sign of life (renewed every
+   * third of it); then any replica fails it. Longer than the longest search step blocks the event loop.
+   */
+  JOB_LEASE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 30 }),
   /** Largest accepted request body (imported responses are a few hundred KB). */
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 16 * 1024 * 1024 }),
 });

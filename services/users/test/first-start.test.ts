@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -64,8 +64,17 @@ describe('first start in embedded mode', () => {
   });
 
   it('refuses to start against a database server without a configured signing key', async () => {
-    await expect(
-      buildApp(loadUsersConfig({ LOG_LEVEL: 'silent', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' })),
-    ).rejects.toThrow(/SIGNING_KEY is required/);
+    const server = { LOG_LEVEL: 'silent', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' };
+    await expect(buildApp(loadUsersConfig(server))).rejects.toThrow(/SIGNING_KEY is required/);
+    // Not even with a data directory: each replica would generate a key of its own there.
+    const replicaDir = await mkdtemp(join(tmpdir(), 'flotilla-users-replica-'));
+    try {
+      await expect(buildApp(loadUsersConfig({ ...server, DATA_DIR: replicaDir }))).rejects.toThrow(
+        /SIGNING_KEY is required/,
+      );
+      expect(await readdir(replicaDir)).toEqual([]);
+    } finally {
+      await rm(replicaDir, { recursive: true, force: true });
+    }
   });
 });

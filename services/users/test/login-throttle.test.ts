@@ -111,7 +111,7 @@ describe.each(testDatabaseKinds())('login rate limits on %s', (kind) => {
 
   it('believes X-Forwarded-For only with the gateway secret', async () => {
     const peer = '192.0.2.50';
-    const forged = [{}, { 'x-flotilla-gateway': 'not the secret' }, { 'x-flotilla-gateway': '' }];
+    const forged: Record<string, string>[] = [{}, { 'x-flotilla-gateway': 'not the secret' }, { 'x-flotilla-gateway': '' }];
     const statuses: number[] = [];
     for (let i = 0; i < 6; i += 1) {
       const headers = { ...forged[i % forged.length], 'x-forwarded-for': `10.9.0.${i}` };

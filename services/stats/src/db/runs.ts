@@ -83,9 +83,25 @@ export interface FinishedRun {
   assignments: unknown[];
 }
 
-/** Stores a run's scores and artifact and marks it finished, all or nothing. */
-export async function finishRun(db: Kysely<DB>, run: FinishedRun): Promise<void> {
-  await db.transaction().execute(async (tx) => {
+/**
+ * Stores a run's scores and artifact and marks it finished, all or nothing. False, storing nothing,
+ * when the run is no longer running: its job was failed meanwhile by another replica.
+ */
+export async function finishRun(db: Kysely<DB>, run: FinishedRun): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    const updated = await tx
+      .updateTable('runs')
+      .set({
+        status: 'finished',
+        ranking_score: run.rankingScore,
+        eligible_for_best: run.eligibleForBest,
+        finished_at: sql<Date>`now()`,
+        started_at: sql<Date>`coalesce(started_at, now())`,
+      })
+      .where('id', '=', run.id)
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    if (updated.numUpdatedRows === 0n) return false;
     const metrics = Object.entries({ ...run.metrics, ...prefixed('diagnostics.', run.diagnostics) });
     if (metrics.length > 0) {
       await tx
@@ -97,17 +113,7 @@ export async function finishRun(db: Kysely<DB>, run: FinishedRun): Promise<void>
       .insertInto('run_artifacts')
       .values({ run_id: run.id, name: 'assignments', content: JSON.stringify(run.assignments) })
       .execute();
-    await tx
-      .updateTable('runs')
-      .set({
-        status: 'finished',
-        ranking_score: run.rankingScore,
-        eligible_for_best: run.eligibleForBest,
-        finished_at: sql<Date>`now()`,
-        started_at: sql<Date>`coalesce(started_at, now())`,
-      })
-      .where('id', '=', run.id)
-      .execute();
+    return true;
   });
 }
 

@@ -45,7 +45,18 @@ export interface JobsTable {
   created_at: Generated<Date>;
   started_at: NullableTimestamp;
   finished_at: NullableTimestamp;
-  heartbeat_at: Generated<Date>;
+  /** The replica holding the job while it runs (host/pid/random), and until when. */
+  runner: string | null;
+  lease_expires_at: NullableTimestamp;
+}
+
+export interface JobEventsTable {
+  id: Generated<number>;
+  job_id: string;
+  steps_done: number;
+  steps_total: number | null;
+  clusterer: string | null;
+  created_at: Generated<Date>;
 }
 
 export interface RunsTable {
@@ -86,6 +97,7 @@ export interface DB {
   snapshots: SnapshotsTable;
   experiments: ExperimentsTable;
   jobs: JobsTable;
+  job_events: JobEventsTable;
   runs: RunsTable;
   run_metrics: RunMetricsTable;
   run_artifacts: RunArtifactsTable;

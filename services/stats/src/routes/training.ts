@@ -1,14 +1,15 @@
 import type { ServerResponse } from 'node:http';
 import { badRequest, conflict, notFound, type ServiceApp, type Static, Type } from '@flotilla/kit';
 import type { Kysely } from 'kysely';
-import { findJob, type JobRecord, listJobs } from '../db/jobs.js';
+import { findJob, findJobToFollow, type JobRecord, listJobs } from '../db/jobs.js';
 import { findRun, listRuns, promoteRun, runArtifact, runIdsOfJob } from '../db/runs.js';
 import type { DB } from '../db/schema.js';
 import { UNSTORABLE_MESSAGE, unstorablePath } from '../db/storable.js';
 import { CLUSTERERS, type ClustererName, DEFAULT_SEARCH_SPACE, type SearchSpace } from '../domain/search.js';
 import { RATE_STATS, type TransformConfig } from '../domain/transform.js';
 import { latestSeasonSnapshots, snapshotIdsOf, snapshotsById } from '../snapshots/season.js';
-import type { JobEvent, TrainingJobs } from '../training/jobs.js';
+import { followJob } from '../training/follow.js';
+import type { TrainingJobs } from '../training/jobs.js';
 import { ClustererSchema, Id, IdParams, MAX_INT, Page, page, Season } from './common.js';
 
 export interface TrainingRoutesOptions {
@@ -197,18 +198,15 @@ export async function trainingRoutes(app: ServiceApp, { db, jobs, streams }: Tra
         }
       }
       const seed = body.seed ?? 0;
-      const job = await jobs.submit(
-        {
-          season: set.season,
-          snapshotIds: snapshotIdsOf(set),
-          experiment: body.experiment ?? `nba-player-clusters-${set.season}`,
-          clusterers: body.clusterers ?? [...CLUSTERERS],
-          seed,
-          search: searchOverrides(body.search),
-          transform: (body.transform ?? {}) as Partial<TransformConfig>,
-        },
-        set,
-      );
+      const job = await jobs.submit({
+        season: set.season,
+        snapshotIds: snapshotIdsOf(set),
+        experiment: body.experiment ?? `nba-player-clusters-${set.season}`,
+        clusterers: body.clusterers ?? [...CLUSTERERS],
+        seed,
+        search: searchOverrides(body.search),
+        transform: (body.transform ?? {}) as Partial<TransformConfig>,
+      });
       return reply
         .code(202)
         .header('location', `/stats/jobs/${job.id}`)
@@ -348,11 +346,20 @@ export async function trainingRoutes(app: ServiceApp, { db, jobs, streams }: Tra
         summary:
           'Server-sent events: `progress` (stepsDone/stepsTotal, clusterer), then `finished` (run ids) or `failed` (error)',
         params: JobParams,
+        headers: Type.Object({
+          'last-event-id': Type.Optional(
+            Type.String({
+              pattern: '^[0-9]{1,9}$',
+              description: 'resume after this event (as an EventSource reconnecting does), on any replica',
+            }),
+          ),
+        }),
       },
     },
     async (request, reply) => {
       const jobId = request.params.id;
-      const first = await findJob(db, jobId);
+      const lastEventId = request.headers['last-event-id'];
+      const first = await findJobToFollow(db, jobId);
       if (!first) throw notFound(`job ${jobId} does not exist`);
 
       reply.hijack();
@@ -366,93 +373,30 @@ export async function trainingRoutes(app: ServiceApp, { db, jobs, streams }: Tra
         'x-request-id': request.id,
       });
       streams.add(raw);
-      let ended = false;
-      let sequence = 0;
-      const timers: NodeJS.Timeout[] = [];
-      let unsubscribe: (() => void) | undefined = undefined;
+      const stop = new AbortController();
+      // A comment line now and then keeps proxies from closing an idle stream.
+      const keepAlive = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
       const end = () => {
-        if (ended) return;
-        ended = true;
-        for (const timer of timers) clearInterval(timer);
-        unsubscribe?.();
+        if (stop.signal.aborted) return;
+        stop.abort();
+        clearInterval(keepAlive);
         streams.delete(raw);
         raw.end();
       };
-      const send = (event: string, data: unknown) => {
-        if (ended) return;
-        raw.write(`id: ${++sequence}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      };
-      const sendFinal = async (job: JobRecord) => {
-        if (job.status === 'finished') {
-          send('finished', {
-            jobId,
-            status: 'finished',
-            runIds: await runIdsOfJob(db, jobId),
-            bestRunId: job.bestRunId,
-          });
-        } else {
-          send('failed', { jobId, status: 'failed', error: job.error });
+      // The client went away, or the service is closing (app.ts ends every stream).
+      raw.on('close', end);
+      try {
+        const resumeAfter = lastEventId === undefined ? undefined : Number(lastEventId);
+        for await (const update of followJob(db, first, resumeAfter, stop.signal)) {
+          if (stop.signal.aborted) break;
+          raw.write(`id: ${update.id}\nevent: ${update.event}\ndata: ${JSON.stringify(update.data)}\n\n`);
         }
+      } catch (error) {
+        // The web app then polls GET /stats/jobs/{id} instead.
+        if (!stop.signal.aborted) request.log.warn({ err: error, jobId }, 'job event stream ended early');
+      } finally {
         end();
-      };
-      const onEvent = (event: JobEvent) => {
-        if (event.type === 'progress') {
-          send('progress', {
-            jobId,
-            status: 'running',
-            stepsDone: event.stepsDone,
-            stepsTotal: event.stepsTotal,
-            clusterer: event.clusterer,
-          });
-        } else if (event.type === 'finished') {
-          send('finished', { jobId, status: 'finished', runIds: event.runIds, bestRunId: event.bestRunId });
-          end();
-        } else {
-          send('failed', { jobId, status: 'failed', error: event.error });
-          end();
-        }
-      };
-      request.raw.on('close', end);
-      // Subscribe before reading the state again, so an ending between the two is not missed.
-      unsubscribe = jobs.subscribe(jobId, onEvent);
-      const current = (await findJob(db, jobId)) ?? first;
-      send('progress', {
-        jobId,
-        status: current.status,
-        stepsDone: current.stepsDone,
-        stepsTotal: current.stepsTotal,
-        clusterer: current.currentClusterer,
-      });
-      if (current.status === 'finished' || current.status === 'failed') {
-        await sendFinal(current);
-        return;
       }
-      if (!unsubscribe) {
-        // Running in another replica (or between our lookups): follow it through the database.
-        let lastDone = current.stepsDone;
-        timers.push(
-          setInterval(() => {
-            void findJob(db, jobId)
-              .then(async (job) => {
-                if (!job || ended) return;
-                if (job.status === 'finished' || job.status === 'failed') return sendFinal(job);
-                if (job.stepsDone !== lastDone) {
-                  lastDone = job.stepsDone;
-                  send('progress', {
-                    jobId,
-                    status: job.status,
-                    stepsDone: job.stepsDone,
-                    stepsTotal: job.stepsTotal,
-                    clusterer: job.currentClusterer,
-                  });
-                }
-              })
-              .catch(() => end());
-          }, 1_000),
-        );
-      }
-      // A comment line now and then keeps proxies from closing an idle stream.
-      timers.push(setInterval(() => !ended && raw.write(': keep-alive\n\n'), 15_000));
     },
   );
 }

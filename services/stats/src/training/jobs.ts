@@ -1,16 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import {
+  claimNextJob,
+  failExpiredJobs,
   failJob,
   finishJob,
   insertJob,
   type JobRecord,
-  markJobRunning,
+  type Lease,
   planJob,
   recordJobProgress,
+  renewLease,
 } from '../db/jobs.js';
 import {
   addRunWarning,
@@ -36,7 +39,7 @@ import {
 } from '../domain/search.js';
 import type { TransformConfig } from '../domain/transform.js';
 import type { StatsMetrics } from '../metrics.js';
-import { loadInput, type SeasonSnapshots, snapshotIdsOf } from '../snapshots/season.js';
+import { loadInput, snapshotIdsOf, snapshotsById } from '../snapshots/season.js';
 import { type MlflowClient, MlflowError } from './mlflow.js';
 
 /** What a training job was asked to do, as stored in `jobs.request`. */
@@ -50,88 +53,140 @@ export interface TrainRequest {
   transform: Partial<TransformConfig>;
 }
 
-export type JobEvent =
-  | {
-      type: 'progress';
-      jobId: string;
-      stepsDone: number;
-      stepsTotal: number | null;
-      clusterer: string | null;
-    }
-  | { type: 'finished'; jobId: string; runIds: number[]; bestRunId: number | null }
-  | { type: 'failed'; jobId: string; error: string };
-
 interface Options {
   db: Kysely<DB>;
   log: FastifyBaseLogger;
   metrics: StatsMetrics;
   mlflow: MlflowClient | undefined;
   minClusterShare: number;
+  /** How long a running job stays this replica's without a sign of life (renewed every third). */
+  leaseSeconds: number;
 }
 
 /** Stopped on purpose (service shutdown); the job is failed with this reason. */
 class Interrupted extends Error {}
 
+/** Another replica failed the job when its lease ran out: its runner must leave it as it is. */
+class LeaseLost extends Error {}
+
 /**
- * Training jobs run in this process, one at a time (they are CPU-bound), each search step
- * followed by a turn of the event loop so requests keep being served. Progress goes to the
- * database (for any client, any replica) and to in-process listeners (SSE).
+ * Training jobs are rows, and every replica runs this over the same table: it takes the oldest
+ * queued job (whichever replica accepted it), runs it under a lease, and writes each step's
+ * progress as an event any replica can stream (routes/training.ts). One job at a time per replica
+ * (they are CPU-bound), each search step followed by a turn of the event loop so requests keep
+ * being served. A replica that dies leaves its job's lease to run out; the next sweep of any
+ * replica fails that job with the reason. It is not resumed: a job that killed its runner (memory)
+ * would take the next one down too, and with the same seed a new job gives the same runs.
  */
 export class TrainingJobs {
-  private readonly queue: { id: string; request: TrainRequest; snapshots: SeasonSnapshots }[] = [];
-  private readonly events = new EventEmitter();
-  private readonly local = new Set<string>();
+  // In a job's row and in the error when it dies; the host name is the pod's in Kubernetes.
+  private readonly runner = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
   private worker: Promise<void> | undefined;
+  private lookAgain = false;
+  private sweeper: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
   private stopping = false;
 
-  constructor(private readonly options: Options) {
-    // One listener per open SSE stream; the default cap of 10 would only produce warnings.
-    this.events.setMaxListeners(0);
+  constructor(private readonly options: Options) {}
+
+  /** Sweeps now, then every third of a lease: fails jobs whose runner died, takes queued ones. */
+  async start(): Promise<void> {
+    await this.sweep();
+    if (this.stopping) return; // closed while that sweep ran
+    this.sweeper = setInterval(() => void this.sweep(), (this.options.leaseSeconds * 1000) / 3);
   }
 
-  async submit(request: TrainRequest, snapshots: SeasonSnapshots): Promise<JobRecord> {
+  async submit(request: TrainRequest): Promise<JobRecord> {
     const job = await insertJob(this.options.db, { id: randomUUID(), request: { ...request } });
-    this.local.add(job.id);
-    this.queue.push({ id: job.id, request, snapshots });
-    this.worker ??= this.drain().finally(() => {
-      this.worker = undefined;
-    });
+    this.work();
     return job;
   }
 
-  /** Listen to a job running in this process; undefined when it is not (another replica, or done). */
-  subscribe(jobId: string, listener: (event: JobEvent) => void): (() => void) | undefined {
-    if (!this.local.has(jobId)) return undefined;
-    this.events.on(jobId, listener);
-    return () => this.events.off(jobId, listener);
-  }
-
-  /** Stops after the current step; the running and queued jobs are failed with the reason. */
+  /**
+   * Stops after the current step; the running job is failed as interrupted. Queued jobs stay
+   * queued for another replica, or for this service's next start.
+   */
   async close(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.sweeper);
+    await this.sweeping;
     await this.worker;
   }
 
-  private emit(event: JobEvent): void {
-    this.events.emit(event.jobId, event);
+  /** One sweep at a time: a slow one must not pile up connections behind it. */
+  private sweep(): Promise<void> {
+    this.sweeping ??= this.failExpired().finally(() => {
+      this.sweeping = undefined;
+      this.work();
+    });
+    return this.sweeping;
   }
 
-  private async drain(): Promise<void> {
-    for (let next = this.queue.shift(); next; next = this.queue.shift()) {
-      await this.execute(next.id, next.request, next.snapshots);
-      this.local.delete(next.id);
+  private async failExpired(): Promise<void> {
+    const { db, log, metrics } = this.options;
+    try {
+      for (const job of await failExpiredJobs(db)) {
+        // Counted here: its runner never will.
+        metrics.trainingJobs.inc({ status: 'failed' });
+        log.warn({ jobId: job.id, reason: job.error }, 'failed a training job whose runner stopped');
+      }
+    } catch (error) {
+      log.warn({ err: error }, 'could not look for training jobs whose runner stopped');
     }
   }
 
-  private async execute(jobId: string, request: TrainRequest, snapshots: SeasonSnapshots): Promise<void> {
-    const { db, log, metrics } = this.options;
+  /** Runs queued jobs until none is left; called while it runs, it looks once more before stopping. */
+  private work(): void {
+    if (this.stopping) return;
+    if (this.worker) {
+      this.lookAgain = true;
+      return;
+    }
+    this.worker = this.drain().finally(() => {
+      this.worker = undefined;
+    });
+  }
+
+  private async drain(): Promise<void> {
+    const { db, log, leaseSeconds } = this.options;
+    while (!this.stopping) {
+      this.lookAgain = false;
+      let job: JobRecord | undefined;
+      try {
+        job = await claimNextJob(db, this.runner, leaseSeconds);
+      } catch (error) {
+        // The job stays queued; the next sweep tries again.
+        log.warn({ err: error }, 'could not take a queued training job');
+        return;
+      }
+      if (job) await this.execute(job);
+      else if (!this.lookAgain) return;
+    }
+  }
+
+  private async execute(job: JobRecord): Promise<void> {
+    const { db, log, metrics, leaseSeconds } = this.options;
+    const jobId = job.id;
+    const lease: Lease = { jobId, runner: this.runner, seconds: leaseSeconds };
+    // Written by submit() from a TrainRequest; nothing else writes the column.
+    const request = job.request as unknown as TrainRequest;
     const started = performance.now();
+    // Renewed on a timer as well as by every write below: preparing the data, or MLflow answering
+    // slowly, can take longer than a step. A lost lease shows at the next write.
+    const renewal = setInterval(() => {
+      renewLease(db, lease).catch((error: unknown) =>
+        log.warn({ err: error, jobId }, 'could not renew a training job lease'),
+      );
+    }, (leaseSeconds * 1000) / 3);
+    const keep = (held: boolean) => {
+      if (!held) throw new LeaseLost();
+    };
     let runIds: number[] = [];
-    let status: 'finished' | 'failed' = 'failed';
+    let status: 'finished' | 'failed' | 'lost' = 'failed';
     try {
-      if (this.stopping) throw new Interrupted('interrupted: the service shut down before this job started');
-      await markJobRunning(db, jobId);
-      this.emit({ type: 'progress', jobId, stepsDone: 0, stepsTotal: null, clusterer: null });
+      keep(await recordJobProgress(db, lease, { stepsDone: 0, currentClusterer: null }));
+      const snapshots = await snapshotsById(db, request.snapshotIds);
+      if ('problem' in snapshots) throw new Error(snapshots.problem);
       const input = await loadInput(db, snapshots);
       const plan = planPipeline(input, {
         seed: request.seed,
@@ -144,10 +199,11 @@ export class TrainingJobs {
         { jobId, experimentId, seed: request.seed, snapshotIds: snapshotIdsOf(snapshots) },
         plan.candidates,
       );
-      await planJob(db, jobId, { experimentId, stepsTotal: plan.candidates.length });
+      keep(await planJob(db, lease, { experimentId, stepsTotal: plan.candidates.length }));
       const players = playersOf(plan.prepared);
       const finished = await this.runSteps(
-        jobId,
+        lease,
+        keep,
         request,
         plan.candidates,
         plan.steps,
@@ -156,30 +212,39 @@ export class TrainingJobs {
         plan.prepared.modelSpace,
       );
       const best = bestRun(finished, { minClusterShare: this.options.minClusterShare });
-      await finishJob(db, jobId, best?.id ?? null);
+      keep(await finishJob(db, lease, best?.id ?? null));
       status = 'finished';
-      this.emit({ type: 'finished', jobId, runIds, bestRunId: best?.id ?? null });
     } catch (error) {
-      const reason =
-        error instanceof Interrupted
-          ? error.message
-          : `${(error as Error).name === 'RangeError' ? '' : `${(error as Error).name}: `}${(error as Error).message}`;
-      if (!(error instanceof Interrupted)) log.warn({ err: error, jobId }, 'training job failed');
-      await failJob(db, jobId, reason).catch((e) =>
-        log.error({ err: e, jobId }, 'could not record job failure'),
-      );
-      await failRuns(db, runIds, `job failed: ${reason}`).catch(() => {});
-      this.emit({ type: 'failed', jobId, error: reason });
+      if (error instanceof LeaseLost) {
+        // Failed by another replica already, with the reason, and the runs it knew of.
+        status = 'lost';
+        log.warn({ jobId }, 'training job abandoned: another replica failed it when its lease ran out');
+        await failRuns(db, runIds, 'job failed: its lease ran out').catch(() => {});
+      } else {
+        const reason =
+          error instanceof Interrupted
+            ? error.message
+            : `${(error as Error).name === 'RangeError' ? '' : `${(error as Error).name}: `}${(error as Error).message}`;
+        if (!(error instanceof Interrupted)) log.warn({ err: error, jobId }, 'training job failed');
+        await failJob(db, lease, reason).catch((e) =>
+          log.error({ err: e, jobId }, 'could not record job failure'),
+        );
+        await failRuns(db, runIds, `job failed: ${reason}`).catch(() => {});
+      }
     } finally {
-      metrics.trainingJobs.inc({ status });
-      metrics.jobDuration.observe({ status }, (performance.now() - started) / 1000);
+      clearInterval(renewal);
+      if (status !== 'lost') {
+        metrics.trainingJobs.inc({ status });
+        metrics.jobDuration.observe({ status }, (performance.now() - started) / 1000);
+      }
       log.info({ jobId, status, ms: Math.round(performance.now() - started) }, 'training job ended');
     }
   }
 
   /** One search step at a time; a failing candidate fails its run, not the job. */
   private async runSteps(
-    jobId: string,
+    lease: Lease,
+    keep: (held: boolean) => void,
     request: TrainRequest,
     candidates: readonly Candidate[],
     firstSteps: Generator<SearchRun, void, undefined>,
@@ -198,14 +263,7 @@ export class TrainingJobs {
       await yieldToEventLoop();
       if (this.stopping)
         throw new Interrupted('interrupted: the service shut down while this job was running');
-      await recordJobProgress(db, jobId, { stepsDone: i, currentClusterer: candidate.clusterer });
-      this.emit({
-        type: 'progress',
-        jobId,
-        stepsDone: i,
-        stepsTotal: candidates.length,
-        clusterer: candidate.clusterer,
-      });
+      keep(await recordJobProgress(db, lease, { stepsDone: i, currentClusterer: candidate.clusterer }));
       await markRunsRunning(db, [runId]);
       const runStarted = new Date();
       let step: SearchRun;
@@ -222,14 +280,16 @@ export class TrainingJobs {
       }
       const score = rankingScore(step.metrics);
       const eligible = isEligibleForBest(step.metrics, { minClusterShare: this.options.minClusterShare });
-      await finishRun(db, {
-        id: runId,
-        metrics: { ...step.metrics, rankingScore: score },
-        rankingScore: score,
-        eligibleForBest: eligible,
-        diagnostics: step.diagnostics,
-        assignments: assignments({ players }, step),
-      });
+      keep(
+        await finishRun(db, {
+          id: runId,
+          metrics: { ...step.metrics, rankingScore: score },
+          rankingScore: score,
+          eligibleForBest: eligible,
+          diagnostics: step.diagnostics,
+          assignments: assignments({ players }, step),
+        }),
+      );
       metrics.trainingRuns.inc({ clusterer: candidate.clusterer, status: 'finished' });
       finished.push({ id: runId, metrics: step.metrics });
       if (this.options.mlflow) {
@@ -245,14 +305,7 @@ export class TrainingJobs {
         );
       }
     }
-    await recordJobProgress(db, jobId, { stepsDone: candidates.length, currentClusterer: null });
-    this.emit({
-      type: 'progress',
-      jobId,
-      stepsDone: candidates.length,
-      stepsTotal: candidates.length,
-      clusterer: null,
-    });
+    keep(await recordJobProgress(db, lease, { stepsDone: candidates.length, currentClusterer: null }));
     return finished;
   }
 

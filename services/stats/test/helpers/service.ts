@@ -1,15 +1,16 @@
+import type { ServiceApp } from '@flotilla/kit';
 import { createTestDatabase, type TestDatabase, testTokens } from '@flotilla/kit/testing';
 import { buildApp } from '../../src/app.js';
 import { loadStatsConfig } from '../../src/config.js';
 import { readNbaJson } from './sharedData.js';
 
-/** A stats app on a fresh test database, with tokens signed by a key the app trusts. */
-export async function startStats(kind: 'pglite' | 'postgresql', env: Record<string, string> = {}) {
-  const database: TestDatabase = await createTestDatabase(kind);
-  const tokens = await testTokens();
+export type Tokens = Awaited<ReturnType<typeof testTokens>>;
+
+/** A stats app on `url` (undefined: PGlite in memory) trusting `tokens`, with callers' headers. */
+export async function statsInstance(url: string | undefined, tokens: Tokens, env: Record<string, string> = {}) {
   const config = loadStatsConfig({
     LOG_LEVEL: 'silent',
-    ...(database.url ? { DATABASE_URL: database.url } : {}),
+    ...(url ? { DATABASE_URL: url } : {}),
     // Nothing in these tests may reach the real site by accident.
     NBA_API_URL: 'http://127.0.0.1:9',
     NBA_RETRIES: '0',
@@ -17,14 +18,17 @@ export async function startStats(kind: 'pglite' | 'postgresql', env: Record<stri
     ...env,
   });
   const app = await buildApp(config, { accessKeys: tokens.keys });
-  const operator = await tokens.bearer(['operator']);
-  const viewer = await tokens.bearer(['viewer']);
+  return { app, operator: await tokens.bearer(['operator']), viewer: await tokens.bearer(['viewer']) };
+}
+
+/** A stats app on a fresh test database, with tokens signed by a key the app trusts. */
+export async function startStats(kind: 'pglite' | 'postgresql', env: Record<string, string> = {}) {
+  const database: TestDatabase = await createTestDatabase(kind);
+  const instance = await statsInstance(database.url, await testTokens(), env);
   return {
-    app,
-    operator,
-    viewer,
+    ...instance,
     async close() {
-      await app.close();
+      await instance.app.close();
       await database.drop();
     },
   };
@@ -38,15 +42,18 @@ export function nbaBody(name: string): Record<string, unknown> {
 }
 
 /** Server-sent events of a finished stream, in order. */
-export function parseEvents(payload: string): { event: string; data: Record<string, unknown> }[] {
+export function parseEvents(
+  payload: string,
+): { id: string | undefined; event: string; data: Record<string, unknown> }[] {
   return payload
     .split('\n\n')
     .filter((block) => block.includes('data: '))
     .map((block) => {
       const lines = block.split('\n');
+      const id = lines.find((l) => l.startsWith('id: '))?.slice(4);
       const event = lines.find((l) => l.startsWith('event: '))?.slice(7) ?? 'message';
       const data = JSON.parse(lines.find((l) => l.startsWith('data: '))?.slice(6) ?? '{}');
-      return { event, data };
+      return { id, event, data };
     });
 }
 
@@ -57,3 +64,20 @@ export const SMALL_SEARCH = {
   dbscan: { minSamples: [8], epsQuantiles: [0.9] },
   gaussianMixture: { k: [3], covariance: ['diag'], nInit: 1 },
 };
+
+/** Server-sent events as they arrive, for acting in the middle of a stream. */
+export async function* streamEvents(
+  app: ServiceApp,
+  url: string,
+  headers: Record<string, string>,
+): AsyncGenerator<ReturnType<typeof parseEvents>[number]> {
+  const response = await app.inject({ url, headers, payloadAsStream: true });
+  let buffered = '';
+  for await (const chunk of response.stream()) {
+    buffered += String(chunk);
+    for (let end = buffered.indexOf('\n\n'); end !== -1; end = buffered.indexOf('\n\n')) {
+      yield* parseEvents(buffered.slice(0, end + 2));
+      buffered = buffered.slice(end + 2);
+    }
+  }
+}

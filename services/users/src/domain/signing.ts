@@ -35,9 +35,9 @@ export interface TokenSubject {
 export const SIGNING_KEY_FILE_NAME = 'signing-key.pem';
 
 /**
- * Where the key comes from: SIGNING_KEY(_FILE) when given; otherwise embedded mode generates one
- * into DATA_DIR once (mode 0600) and reuses it on every later start. Tests without either get an
- * in-memory key. With a database server, replicas must share a key, so one must be configured.
+ * Where the key comes from: SIGNING_KEY(_FILE) when given. With a database server, replicas must
+ * share a key, so one must be configured. Otherwise embedded mode generates one into DATA_DIR once
+ * (mode 0600) and reuses it on every later start; tests without either get an in-memory key.
  */
 export function loadSigningKey(config: {
   SIGNING_KEY?: string | undefined;
@@ -45,6 +45,13 @@ export function loadSigningKey(config: {
   DATABASE_URL?: string | undefined;
 }): { key: KeyObject; source: string } {
   if (config.SIGNING_KEY) return { key: parseKey(config.SIGNING_KEY), source: 'SIGNING_KEY' };
+  // Before DATA_DIR: replicas on one database each with a data directory of their own would each
+  // generate a key, and a token signed by one would fail wherever another's JWKS was fetched.
+  if (config.DATABASE_URL) {
+    throw new ConfigError(
+      'SIGNING_KEY is required with DATABASE_URL (set SIGNING_KEY_FILE to a PKCS#8 Ed25519 PEM; every replica needs the same key)',
+    );
+  }
   if (config.DATA_DIR) {
     const file = join(config.DATA_DIR, SIGNING_KEY_FILE_NAME);
     try {
@@ -63,11 +70,6 @@ export function loadSigningKey(config: {
       return { key: parseKey(readFileSync(file, 'utf8')), source: file };
     }
     return { key: parseKey(pem), source: `${file} (generated)` };
-  }
-  if (config.DATABASE_URL) {
-    throw new ConfigError(
-      'SIGNING_KEY is required with DATABASE_URL (set SIGNING_KEY_FILE to a PKCS#8 Ed25519 PEM; every replica needs the same key)',
-    );
   }
   return { key: parseKey(generatePem()), source: 'in memory (tokens die with the process)' };
 }
