@@ -56,8 +56,11 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
     pool = new pg.Pool(createPgConfig(pglite) as unknown as pg.PoolConfig);
     kind = `pglite:${options.dataDir ?? 'memory'}`;
   }
-  // An idle client losing its server must not crash the process; the next query reports it.
+  // A client losing its server must not crash the process, idle (the pool's 'error') or checked
+  // out between queries (the client's own 'error', which has no other listener then); the next
+  // query reports it.
   pool.on('error', (error) => options.onPoolError?.(error));
+  pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
 
   try {
     if (options.migrationsDir) await migrate(pool, options.name, options.migrationsDir);

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Generated, sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataDirInUseError, openDatabase } from '../src/index.js';
 import { createTestDatabase, testDatabaseKinds } from '../src/testing.js';
@@ -86,6 +87,29 @@ describe.each(testDatabaseKinds())('openDatabase on %s', (kind) => {
       const rows = await sql<{ n: number }>`select count(*)::int as n from counter`.execute(first.db);
       expect(rows.rows[0]?.n).toBe(1);
       await Promise.all(replicas.map((replica) => replica.close()));
+    });
+
+    it('survives the server dropping a connection that is checked out between queries', async () => {
+      const target = await createTestDatabase(kind);
+      cleanups.push(target.drop);
+      const lost: Error[] = [];
+      const database = await openDatabase({ name: 'demo', url: target.url, onPoolError: (e) => lost.push(e) });
+      // A transaction holds its connection between statements: kill its backend from outside.
+      const result = database.db.connection().execute(async (connection) => {
+        const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(connection);
+        const admin = new pg.Client({ connectionString: target.url });
+        await admin.connect();
+        await admin.query('select pg_terminate_backend($1)', [rows[0]?.pid]);
+        await admin.end();
+        // Without a listener the client's 'error' event would take the whole process down here.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return sql`select 1`.execute(connection);
+      });
+      await expect(result).rejects.toThrow();
+      expect(lost.length).toBeGreaterThan(0);
+      // The pool recovers: the next query gets a fresh connection.
+      await database.ping();
+      await database.close();
     });
   }
 });
