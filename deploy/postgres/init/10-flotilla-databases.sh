@@ -11,7 +11,7 @@
 # owner (and the superuser) may connect to a service database; the console login role may
 # connect to the translation database and read only what the translation service grants its
 # reader role (SELECT on the translations table), and every transaction it opens is read-only
-# with a 2 s statement timeout.
+# with a 2 s statement timeout, 8 MB of work_mem and 64 MB of temporary files.
 #
 # The image entrypoint sources this file (it is not executable), so it defines a function and
 # calls it rather than setting shell options or exiting.
@@ -72,9 +72,14 @@ SELECT 'CREATE ROLE translation_console LOGIN NOSUPERUSER NOCREATEDB NOCREATEROL
 ALTER ROLE translation_console WITH LOGIN INHERIT PASSWORD :'pw' CONNECTION LIMIT 10;
 \unset pw
 GRANT translation_console_reader TO translation_console;
--- Defence in depth under the service's own checks: every transaction read-only, short queries.
+-- Defence in depth under the service's own checks: every transaction read-only, short queries,
+-- bounded memory and temporary files (the service sets the first three per query too, but only a
+-- superuser may set temp_file_limit, hence here; keep them equal to DEFAULT_LIMITS in
+-- services/translation/src/console/limits.ts).
 ALTER ROLE translation_console SET default_transaction_read_only = on;
 ALTER ROLE translation_console SET statement_timeout = '2s';
+ALTER ROLE translation_console SET work_mem = '8MB';
+ALTER ROLE translation_console SET temp_file_limit = '64MB';
 ALTER ROLE translation_console SET idle_in_transaction_session_timeout = '10s';
 GRANT CONNECT ON DATABASE translation TO translation_console;
 SQL

@@ -154,7 +154,7 @@ describe('answers given before the request body was read', () => {
       body: Buffer.alloc(20 * MiB, 'x'),
     });
     expect(response.status).toBe(413);
-    expect((await response.json()).detail).toContain('at most 16777216 bytes');
+    expect(((await response.json()) as { detail: string }).detail).toContain('at most 16777216 bytes');
   });
 
   it('a body within the limits still reaches the service over its socket', async () => {
@@ -176,7 +176,7 @@ describe('odd URLs', () => {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(cars.status).toBe(200);
-    expect((await cars.json()).query).toMatchObject({ b: '1' });
+    expect(((await cars.json()) as { query: unknown }).query).toMatchObject({ b: '1' });
   });
 
   it('refuses a malformed escape in the path with 400', async () => {
@@ -216,6 +216,6 @@ describe('the gateway secret', () => {
     const cars = await fetch(`http://127.0.0.1:${port}/api/cars`, {
       headers: { authorization: `Bearer ${token}`, 'x-flotilla-gateway': 'forged' },
     });
-    expect((await cars.json()).headers).not.toHaveProperty('x-flotilla-gateway');
+    expect(((await cars.json()) as { headers: unknown }).headers).not.toHaveProperty('x-flotilla-gateway');
   });
 });

@@ -4,7 +4,9 @@ import type { JWTVerifyGetKey } from 'jose';
 import type { Kysely } from 'kysely';
 import type { DestinationStream } from 'pino';
 import type { TranslationConfig } from './config.js';
-import { type ConsoleBackend, DEFAULT_LIMITS, pgliteConsole, postgresConsole } from './console/executor.js';
+import { type ConsoleBackend, postgresConsole } from './console/executor.js';
+import { DEFAULT_LIMITS } from './console/limits.js';
+import { pgliteSandbox } from './console/sandbox.js';
 import type { DB } from './db/schema.js';
 import { EngineHolder } from './domain/engine-holder.js';
 import { bodyLimitFor, MAX_TEXT_CHARS } from './domain/translate.js';
@@ -49,6 +51,7 @@ export async function buildApp(
   const engines = new EngineHolder(
     options.loadEngine ??
       (() => selectEngine({ env: { ...process.env, TRANSLATION_ENGINE: config.TRANSLATION_ENGINE } })),
+    { required: config.TRANSLATION_ENGINE !== 'auto' },
   );
   return createService<DB>({
     name: 'translation',
@@ -77,7 +80,7 @@ export async function buildApp(
           ? postgresConsole(config.CONSOLE_DATABASE_URL)
           : config.DATABASE_URL
             ? undefined
-            : pgliteConsole(db));
+            : pgliteSandbox(db, { migrationsDir: MIGRATIONS_DIR }));
       if (consoleBackend) app.addHook('onClose', () => consoleBackend.close());
       else log.warn('SQL console disabled: CONSOLE_DATABASE_URL is not set');
 
@@ -87,10 +90,7 @@ export async function buildApp(
         metrics: createTranslationMetrics(metrics),
         batchSize: config.TRANSLATION_BATCH_SIZE,
         console: consoleBackend,
-        consoleLimits: {
-          ...DEFAULT_LIMITS,
-          maxCost: consoleBackend?.kind === 'pglite' ? config.CONSOLE_MAX_COST : undefined,
-        },
+        consoleLimits: DEFAULT_LIMITS,
       };
       options.onStarted?.({ db, engines });
       translateRoutes(app, deps);

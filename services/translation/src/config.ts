@@ -21,8 +21,6 @@ export const TranslationConfigSchema = Type.Object({
    * answers 503. Not used with embedded PGlite.
    */
   CONSOLE_DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
-  /** PGlite only: planner cost above which console queries are refused (PGlite cannot time a statement out); 100,000 is about 2–3 s of PGlite work. */
-  CONSOLE_MAX_COST: Type.Number({ minimum: 1, default: 100_000 }),
 });
 
 export type TranslationConfig = ReturnType<typeof loadTranslationConfig>;

@@ -1,4 +1,4 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** Domain metrics, labelled by engine (a bounded set: bergamot, dictionary). */
 export function createTranslationMetrics(registry: Registry) {
@@ -26,6 +26,11 @@ export function createTranslationMetrics(registry: Registry) {
       name: 'translation_console_queries_total',
       help: 'SQL console queries by outcome',
       labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    consoleRunning: new Gauge({
+      name: 'translation_console_queries_running',
+      help: 'SQL console queries being executed now (after the sandbox started and copied the data)',
       registers: [registry],
     }),
   };

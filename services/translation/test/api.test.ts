@@ -53,6 +53,21 @@ describe.each(testDatabaseKinds())('translation API on %s', (kind) => {
     expect(await rows()).toBe(before);
   });
 
+  it('refuses a NUL character in text_de, a console query or ?q= with 400 naming the field', async () => {
+    const before = await rows();
+    const answers = {
+      'body.text_de': await service.request('POST', '/translate', { body: { text_de: 'Der\u0000Hund' } }),
+      'body.query': await service.request('POST', '/sql', { body: { query: "select 'a\u0000'" }, as: 'admin' }),
+      'querystring.q': await service.request('GET', '/translations?q=Hund%00'),
+    };
+    for (const [field, answer] of Object.entries(answers)) {
+      expect({ field, status: answer.status }).toEqual({ field, status: 400 });
+      expect(answer.headers['content-type']).toContain('application/problem+json');
+      expect(answer.body.detail).toContain(field);
+    }
+    expect(await rows()).toBe(before);
+  });
+
   it('accepts a text of the documented limit (1 Mi characters) and refuses one character more', async () => {
     const sentence = 'Der Hund läuft. ';
     const text = sentence.repeat(Math.ceil(MAX_TEXT_CHARS / sentence.length)).slice(0, MAX_TEXT_CHARS);
@@ -117,6 +132,15 @@ describe.each(testDatabaseKinds())('translation API on %s', (kind) => {
     expect(list.body.items[0]).toMatchObject({ id, truncated: true });
     expect(list.body.items[0].text_de).toHaveLength(1000);
     expect((await service.request('GET', `/translations/${id}`)).body.text_de).toBe(text);
+    // Characters, not bytes: 1,000 umlauts are 2,000 bytes and still whole.
+    for (const [length, truncated] of [
+      [1000, false],
+      [1001, true],
+    ] as const) {
+      await service.request('POST', '/translate', { body: { text_de: 'ä'.repeat(length) } });
+      const item = (await service.request('GET', '/translations?limit=1')).body.items[0];
+      expect({ length, truncated: item.truncated }).toEqual({ length, truncated });
+    }
   });
 
   it('answers 400 for a bad cursor, limit or id and 404 for a missing translation', async () => {
@@ -222,7 +246,7 @@ describe.each(testDatabaseKinds())('translation API on %s', (kind) => {
 });
 
 describe('engine start-up', () => {
-  it('listens while the engine loads: readyz 503 "engine loading", translate 503, then ready', async () => {
+  it('listens while the engine loads: healthz 200, readyz 503 "engine loading", translate 503, then ready', async () => {
     let release: (engine: TranslationEngine) => void = () => {};
     const loading = new Promise<TranslationEngine>((resolve) => {
       release = resolve;
@@ -231,7 +255,9 @@ describe('engine start-up', () => {
     try {
       const ready = await service.request('GET', '/readyz', { as: 'anonymous' });
       expect(ready.status).toBe(503);
+      expect(ready.headers['content-type']).toContain('application/problem+json');
       expect(JSON.stringify(ready.body.failures)).toContain('engine loading');
+      expect((await service.request('GET', '/healthz', { as: 'anonymous' })).status).toBe(200);
       expect((await service.request('GET', '/translate/engine')).body).toMatchObject({
         name: 'loading',
         ready: false,
@@ -255,7 +281,28 @@ describe('engine start-up', () => {
     }
   });
 
-  it('runs without any engine: ready, and translate answers 503 with the fix', async () => {
+  it('is not ready when an explicitly chosen engine could not be loaded, saying why', async () => {
+    const reason = 'translation unavailable (neural: no model in /nowhere). To fix: run `npm run model:fetch`';
+    const service = await startService('pglite', {
+      env: { TRANSLATION_ENGINE: 'bergamot' },
+      loadEngine: async () => new UnavailableEngine(reason),
+    });
+    try {
+      await service.engines.start();
+      const ready = await service.request('GET', '/readyz', { as: 'anonymous' });
+      expect(ready.status).toBe(503);
+      expect(ready.headers['content-type']).toContain('application/problem+json');
+      expect(JSON.stringify(ready.body.failures)).toContain(
+        'the configured translation engine could not be loaded: translation unavailable (neural: no model in /nowhere)',
+      );
+      // History still works; only translation is missing.
+      expect((await service.request('GET', '/translations')).status).toBe(200);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('runs without any engine when auto found none: ready, and translate answers 503 with the fix', async () => {
     const reason =
       'translation unavailable (dictionary: not found). To fix: install the Debian package trans-de-en, or run `npm run model:fetch`';
     const service = await startService('pglite', { loadEngine: async () => new UnavailableEngine(reason) });

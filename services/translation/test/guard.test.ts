@@ -110,6 +110,22 @@ describe('SQL console guard (PostgreSQL parser)', () => {
     expect(answer.detail.length).toBeGreaterThan(10);
   });
 
+  // Each used to overflow the checker's stack (a 500) or came back as a bogus syntax error.
+  it.each([
+    ['4,000 UNION ALLs', Array.from({ length: 4000 }, () => 'select 1').join(' union all ')],
+    ['4,000 additions', `select ${Array.from({ length: 4000 }, () => '1').join(' + ')}`],
+    ['4,000 nested calls', `select ${'coalesce('.repeat(4000)}1${')'.repeat(4000)}`],
+    ['10,000 additions (the parser itself overflows)', `select ${Array.from({ length: 10_000 }, () => '1').join('+')}`],
+    ['10,000 nested parentheses (bison runs out)', `${'('.repeat(10_000)}select 1${')'.repeat(10_000)}`],
+  ])('refuses %s as too complex (400)', async (_name, query) => {
+    expect(await refusal(query)).toMatchObject({ status: 400, reason: 'too-complex' });
+  });
+
+  it('accepts a long but shallow query (900 UNION ALLs)', async () => {
+    const query = Array.from({ length: 900 }, (_, i) => `select ${i} from translations`).join(' union all ');
+    await expect(checkConsoleQuery(query)).resolves.toBeUndefined();
+  });
+
   it('names the function and the relation it refused', async () => {
     expect((await refusal('select pg_sleep(5)')).detail).toContain('pg_sleep()');
     expect((await refusal('select * from pg_catalog.pg_authid')).detail).toContain('"pg_catalog.pg_authid"');

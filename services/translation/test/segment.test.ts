@@ -24,6 +24,16 @@ describe('segmentText', () => {
     ).toBe(text.toUpperCase());
   });
 
+  it('keeps long runs of blank lines as layout between sentences', () => {
+    const text = `Erster Satz.${'\n'.repeat(20_000)}  \t\r\n${' \n'.repeat(9000)}Zweiter Satz.   \n\n`;
+    const seg = segmentText(text);
+    expect(seg.sentences).toEqual(['Erster Satz.', 'Zweiter Satz.']);
+    expect(seg.pieces.map((p) => p.kind)).toEqual(['sentence', 'gap', 'sentence', 'gap']);
+    expect(reassemble(seg, ['First sentence.', 'Second sentence.'])).toBe(
+      text.replace('Erster Satz.', 'First sentence.').replace('Zweiter Satz.', 'Second sentence.'),
+    );
+  });
+
   it('keeps German abbreviations and dates inside their sentence', () => {
     expect(
       segmentText('Das ist Dr. Müller. Am 3. Mai kam er. Es waren 300. Dann ging er.').sentences,

@@ -1,20 +1,22 @@
 /**
  * Runs one console query that the guard (guard.ts) accepted, inside the database's own limits:
- * a READ ONLY transaction that is always rolled back, a statement timeout, a read-only role, and
- * a cursor from which at most `maxRows + 1` rows are fetched (the extra one only says that more
- * exist). The query text goes into the cursor declaration unchanged, so its meaning (ORDER BY,
- * WITH, duplicate column names) is exactly what the user wrote.
+ * a READ ONLY transaction that is always rolled back, a statement timeout and bounded work_mem,
+ * a read-only role, and a cursor read a few rows at a time up to `maxRows + 1` rows (the extra
+ * one only says that more exist) or `maxBytes`. A watchdog ends the session when it outlives the
+ * timeout or its memory bound. The query text goes into the cursor declaration unchanged, so its
+ * meaning (ORDER BY, WITH, duplicate column names) is exactly what the user wrote.
  */
 import { HttpProblem } from '@flotilla/kit';
-import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { refused } from './guard.js';
+import { type ConsoleLimits, DEFAULT_LIMITS } from './limits.js';
+import { timeoutProblem, watchSession } from './watchdog.js';
 
 export const CONSOLE_ROLE = 'translation_console_reader';
 
 export interface ConsoleColumn {
   name: string;
-  /** PostgreSQL type OID, when the backend reports it. */
+  /** PostgreSQL type OID. */
   type: number | undefined;
 }
 
@@ -26,36 +28,26 @@ export interface ConsoleResult {
   ms: number;
 }
 
-export interface ConsoleLimits {
-  maxRows: number;
-  timeoutMs: number;
-  /** Serialised size of the rows returned; beyond it the rest is cut off as truncated. */
-  maxBytes: number;
-  /**
-   * Planner cost above which the query is refused before it runs. PGlite cannot interrupt a
-   * statement (no timers in WebAssembly), so there this estimate stands in for the timeout.
-   */
-  maxCost: number | undefined;
-}
-
-export const DEFAULT_LIMITS: ConsoleLimits = {
-  maxRows: 1000,
-  timeoutMs: 2000,
-  maxBytes: 8 * 1024 * 1024,
-  maxCost: undefined,
-};
-
-interface Answer {
+export interface Answer {
   columns: ConsoleColumn[];
   rows: unknown[][];
 }
 
 /** One database session for the length of a console query. */
+export interface ConsoleSession {
+  run(text: string): Promise<Answer>;
+  /**
+   * Ends the session now (connection dropped, sandbox terminated) and for good: runs pending or
+   * later reject with `problem`.
+   */
+  kill(problem: HttpProblem): void;
+}
+
 export interface ConsoleBackend {
   readonly kind: 'postgresql' | 'pglite';
-  /** Whether to SET LOCAL ROLE to the reader role (PGlite runs as a superuser otherwise). */
+  /** Whether the session is a superuser that switches to the reader role itself (the PGlite sandbox). */
   readonly switchRole: boolean;
-  session<T>(work: (run: (text: string) => Promise<Answer>) => Promise<T>): Promise<T>;
+  session<T>(work: (session: ConsoleSession) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -74,51 +66,43 @@ export function postgresConsole(url: string): ConsoleBackend {
       } catch (error) {
         throw new HttpProblem(503, `the SQL console cannot reach its database: ${(error as Error).message}`);
       }
+      let killed: HttpProblem | undefined;
+      let onKill: (problem: HttpProblem) => void = () => {};
+      const dead = new Promise<never>((_, reject) => {
+        onKill = reject;
+      });
+      dead.catch(() => {});
+      // A connection that failed other than by the server refusing a statement is not reused.
       let broken = false;
       try {
-        return await work(async (text) => {
-          // The extended protocol refuses more than one statement: a second wall behind the parser.
-          const config: pg.QueryConfig & { queryMode: 'extended' } = { text, queryMode: 'extended' };
-          const result = await client.query<unknown[]>({ ...config, rowMode: 'array' });
-          return {
-            columns: (result.fields ?? []).map((field) => ({ name: field.name, type: field.dataTypeID })),
-            rows: result.rows,
-          };
+        return await work({
+          run: async (text) => {
+            if (killed) throw killed;
+            // The extended protocol refuses more than one statement: a second wall behind the parser.
+            const config: pg.QueryConfig & { queryMode: 'extended' } = { text, queryMode: 'extended' };
+            const query = client.query<unknown[]>({ ...config, rowMode: 'array' }).catch((error: unknown) => {
+              broken ||= !(error instanceof pg.DatabaseError);
+              throw error;
+            });
+            const result = await Promise.race([query, dead]);
+            return {
+              columns: (result.fields ?? []).map((field) => ({ name: field.name, type: field.dataTypeID })),
+              rows: result.rows,
+            };
+          },
+          kill: (problem) => {
+            if (killed) return;
+            killed = problem;
+            onKill(problem);
+            // Destroys the connection: the server cancels the statement when it notices.
+            client.release(problem);
+          },
         });
-      } catch (error) {
-        broken = !(error instanceof pg.DatabaseError);
-        throw error;
       } finally {
-        client.release(broken);
+        if (!killed) client.release(broken);
       }
     },
     close: () => pool.end(),
-  };
-}
-
-/**
- * The service's own PGlite database. It has one connection, so a console query waits for
- * others and holds them back while it runs (hence the cost limit). Rows come back as objects
- * through Kysely: column order is kept, but columns of the same name collapse into one and an
- * empty result names no columns.
- */
-export function pgliteConsole<DB>(db: Kysely<DB>): ConsoleBackend {
-  return {
-    kind: 'pglite',
-    switchRole: true,
-    session(work) {
-      return db.connection().execute((connection) =>
-        work(async (text) => {
-          const result = await sql.raw<Record<string, unknown>>(text).execute(connection);
-          const names = result.rows[0] ? Object.keys(result.rows[0]) : [];
-          return {
-            columns: names.map((name) => ({ name, type: undefined })),
-            rows: result.rows.map((row) => names.map((name) => row[name])),
-          };
-        }),
-      );
-    },
-    close: async () => {},
   };
 }
 
@@ -127,67 +111,70 @@ export async function executeConsoleQuery(
   backend: ConsoleBackend,
   query: string,
   limits: ConsoleLimits = DEFAULT_LIMITS,
+  running?: { inc(): void; dec(): void },
 ): Promise<ConsoleResult> {
   const started = performance.now();
-  return backend.session(async (run) => {
-    await run('begin transaction isolation level repeatable read read only');
+  return backend.session(async (session) => {
+    const stopWatching = watchSession((problem) => session.kill(problem), limits);
+    running?.inc();
+    const { run } = session;
     try {
+      await run('begin transaction isolation level repeatable read read only');
       await run(`set local statement_timeout = ${Math.max(1, Math.round(limits.timeoutMs))}`);
       // Idle-in-transaction sessions must not outlive a client that went away.
       await run(`set local idle_in_transaction_session_timeout = ${Math.max(1000, limits.timeoutMs * 5)}`);
-      if (backend.switchRole) await run(`set local role ${CONSOLE_ROLE}`);
-      if (limits.maxCost !== undefined) {
-        const cost = await estimatedCost(run, query);
-        if (cost > limits.maxCost) {
-          throw refused(
-            422,
-            'too-costly',
-            `the planner estimates this query at cost ${Math.round(cost)}, above the console's limit of ${limits.maxCost}; add a WHERE clause or avoid cross joins`,
-          );
-        }
+      await run(`set local work_mem = '${limits.workMem}'`);
+      if (backend.switchRole) {
+        await run(`set local temp_file_limit = '${limits.tempFileLimit}'`);
+        await run(`set local role ${CONSOLE_ROLE}`);
       }
       await run(`declare console_rows no scroll cursor for ${query}`);
-      const fetched = await run(`fetch forward ${limits.maxRows + 1} from console_rows`);
-      let truncated = fetched.rows.length > limits.maxRows;
-      const rows: unknown[][] = [];
-      let bytes = 0;
-      for (const row of fetched.rows.slice(0, limits.maxRows)) {
-        const values = row.map(jsonValue);
-        bytes += JSON.stringify(values).length;
-        if (bytes > limits.maxBytes) {
-          truncated = true;
-          break;
-        }
-        rows.push(values);
-      }
-      return {
-        columns: fetched.columns,
-        rows,
-        rowCount: rows.length,
-        truncated,
-        ms: Math.round(performance.now() - started),
-      };
+      const fetched = await fetchRows(run, limits);
+      return { ...fetched, rowCount: fetched.rows.length, ms: Math.round(performance.now() - started) };
     } catch (error) {
       throw toConsoleProblem(error, limits);
     } finally {
-      // Nothing a console query did survives it, whatever happened.
-      await run('rollback').catch(() => {});
+      // Nothing a console query did survives it, whatever happened. A session whose rollback
+      // failed (seen on PostgreSQL after a FETCH broke temp_file_limit) is never reused.
+      await run('rollback').catch(() =>
+        session.kill(new HttpProblem(503, 'the console session could not roll back and was closed')),
+      );
+      stopWatching();
+      running?.dec();
     }
   });
 }
 
-async function estimatedCost(run: (text: string) => Promise<Answer>, query: string): Promise<number> {
-  const plan = await run(`explain (format json) ${query}`);
-  let value: unknown = plan.rows[0]?.[0];
-  if (typeof value === 'string') value = JSON.parse(value);
-  const top = Array.isArray(value) ? (value[0] as { Plan?: { 'Total Cost'?: unknown } }) : undefined;
-  const cost = Number(top?.Plan?.['Total Cost']);
-  return Number.isFinite(cost) ? cost : Number.POSITIVE_INFINITY;
+/**
+ * Fetches in growing batches, so a result of huge rows stops at `maxBytes` having read one batch
+ * past it, not `maxRows` of them.
+ */
+async function fetchRows(
+  run: ConsoleSession['run'],
+  limits: ConsoleLimits,
+): Promise<{ columns: ConsoleColumn[]; rows: unknown[][]; truncated: boolean }> {
+  const rows: unknown[][] = [];
+  let bytes = 0;
+  let batch = 1;
+  for (;;) {
+    const fetched = await run(`fetch forward ${batch} from console_rows`);
+    const cut = (truncated: boolean) => ({ columns: fetched.columns, rows, truncated });
+    for (const row of fetched.rows) {
+      if (rows.length === limits.maxRows) return cut(true);
+      const values = row.map(jsonValue);
+      bytes += JSON.stringify(values).length;
+      if (bytes > limits.maxBytes) return cut(true);
+      rows.push(values);
+    }
+    if (fetched.rows.length < batch) return cut(false);
+    const fitting = Math.floor((limits.maxBytes - bytes) / (bytes / rows.length));
+    batch = Math.max(1, Math.min(rows.length, fitting, limits.maxRows + 1 - rows.length));
+  }
 }
 
 /** Values as JSON can carry them: bytes as PostgreSQL's hex text, dates as ISO strings. */
 function jsonValue(value: unknown): unknown {
-  if (Buffer.isBuffer(value)) return `\\x${value.toString('hex')}`;
+  if (value instanceof Uint8Array) return `\\x${Buffer.from(value).toString('hex')}`;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? String(value) : value.toISOString();
   if (typeof value === 'bigint') return value.toString();
   return value;
@@ -200,15 +187,14 @@ function toConsoleProblem(error: unknown, limits: ConsoleLimits): unknown {
   if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) {
     return new HttpProblem(503, `the SQL console's database failed: ${message}`);
   }
-  if (code === '57014') {
-    return refused(
-      422,
-      'timeout',
-      `the query ran longer than the console's statement timeout (${limits.timeoutMs} ms) and was cancelled`,
-    );
-  }
+  if (code === '57014') return timeoutProblem(limits);
   if (code === '42501' || code === '25006')
     return refused(403, 'permission-denied', `refused by the database: ${message}`);
+  // Out of memory, temp_file_limit, a value beyond PostgreSQL's 1 GB, disk full.
+  if (code === '53200' || code === '53400' || code === '53100' || code === '54000') {
+    return refused(422, 'too-large', `the query needs more than the console allows: ${message} (SQLSTATE ${code})`);
+  }
+  if (code === '54001') return refused(400, 'too-complex', `the query is nested too deeply: ${message}`);
   if (code.startsWith('08') || code.startsWith('57P') || code === '53300') {
     return new HttpProblem(503, `the SQL console's database is unavailable: ${message}`);
   }

@@ -21,8 +21,9 @@ export type RefusalReason =
   | 'data-modifying-cte'
   | 'function-denied'
   | 'relation-denied'
+  | 'too-complex'
   | 'timeout'
-  | 'too-costly'
+  | 'too-large'
   | 'permission-denied'
   | 'query-error';
 
@@ -105,8 +106,12 @@ export async function checkConsoleQuery(query: string): Promise<void> {
   try {
     tree = await parse(query);
   } catch (error) {
-    throw refused(400, 'syntax', `not valid SQL: ${(error as Error).message}`);
+    // The parser's own stack (bison's "memory exhausted") or JavaScript's ran out: nesting, not syntax.
+    const message = (error as Error).message;
+    if (error instanceof RangeError || /memory exhausted/.test(message)) throw tooComplex(message);
+    throw refused(400, 'syntax', `not valid SQL: ${message}`);
   }
+  if (nestsDeeperThan(tree, MAX_NESTING)) throw tooComplex('its parse tree nests too deeply');
   const statements = tree.stmts ?? [];
   if (statements.length === 0) throw refused(400, 'empty', 'the query is empty: send one SELECT');
   if (statements.length > 1) {
@@ -126,6 +131,33 @@ export async function checkConsoleQuery(query: string): Promise<void> {
     );
   }
   checkSelect(statement.SelectStmt, new Set());
+}
+
+/**
+ * The checks below walk the parse tree recursively, one call per level: a left-deep chain of 4,000
+ * UNIONs would overflow the stack. Real queries nest a few dozen levels; 1,000 admits several
+ * hundred UNIONs or nested expressions.
+ */
+export const MAX_NESTING = 1000;
+
+function tooComplex(why: string): HttpProblem {
+  return refused(
+    400,
+    'too-complex',
+    `the query is too complex for the SQL console (${why}; at most ${MAX_NESTING} levels of its parse tree): use fewer UNIONs or nested expressions`,
+  );
+}
+
+/** Whether objects and arrays in the tree nest more than `limit` levels, found without recursion. */
+function nestsDeeperThan(tree: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[tree, 1]];
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const [value, depth] = item;
+    if (!isNode(value)) continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(value)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function describeStatement(kind: string | undefined): string {

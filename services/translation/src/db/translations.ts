@@ -85,9 +85,10 @@ export async function listTranslations(
       ...columns,
       sql<string>`left(text_de, ${PREVIEW_CHARS})`.as('text_de'),
       sql<string>`left(text_en, ${PREVIEW_CHARS})`.as('text_en'),
-      sql<boolean>`(length(text_de) > ${PREVIEW_CHARS} or length(text_en) > ${PREVIEW_CHARS})`.as(
-        'truncated',
-      ),
+      // left() reads only the start of a long (TOASTed) text, length() all of it: a page of 1 MB
+      // texts took ~0.4 s of the service's only PGlite connection.
+      sql<boolean>`(length(left(text_de, ${PREVIEW_CHARS + 1})) > ${PREVIEW_CHARS}
+                or length(left(text_en, ${PREVIEW_CHARS + 1})) > ${PREVIEW_CHARS})`.as('truncated'),
     ])
     .orderBy('id', 'desc')
     .limit(query.limit + 1);

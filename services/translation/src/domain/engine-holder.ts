@@ -20,9 +20,15 @@ export class EngineHolder {
   #loading: Promise<void> | undefined;
   #closed = false;
   readonly #load: () => Promise<TranslationEngine>;
+  readonly #required: boolean;
 
-  constructor(load: () => Promise<TranslationEngine>) {
+  /**
+   * `required`: the engine was chosen explicitly (TRANSLATION_ENGINE=bergamot|dictionary), so
+   * running without it is a fault readiness must show, not the documented fallback.
+   */
+  constructor(load: () => Promise<TranslationEngine>, options: { required?: boolean } = {}) {
     this.#load = load;
+    this.#required = options.required ?? false;
   }
 
   /** Starts loading; resolves when loading ended either way (tests and the benchmark wait on it). */
@@ -58,9 +64,11 @@ export class EngineHolder {
   }
 
   /**
-   * Ready once loading ended: an unavailable engine does not hold readiness back (the rest of
-   * the service, history and console, works, and the stack's start must not wait for a model
-   * that cannot come); the check's name says which engine it is, or why there is none.
+   * Ready once the engine can translate. One exception: when `auto` selection found no engine at
+   * all, the service is ready without one (history and the console work, and a stack's start must
+   * not wait for a model that cannot come) and the check's name says why and how to fix it. Not
+   * ready: still loading, an explicitly chosen engine that failed, or an engine that loaded and
+   * then stopped (a crashed Bergamot worker): this replica cannot translate but another could.
    */
   readinessCheck(): ReadinessCheck {
     const current = () => this.info();
@@ -72,7 +80,15 @@ export class EngineHolder {
         return `engine: ${info.kind === 'neural' ? 'neural' : 'fallback'}/${info.name}`;
       },
       check: async () => {
-        if (!this.#engine) throw new Error('engine loading');
+        const engine = this.#engine;
+        if (!engine) throw new Error('engine loading: translation answers 503 until it is done');
+        const status = engine.status();
+        if (status.ready || (engine instanceof UnavailableEngine && !this.#required)) return;
+        throw new Error(
+          engine instanceof UnavailableEngine
+            ? `the configured translation engine could not be loaded: ${status.reason}`
+            : `the ${engine.name} engine stopped: ${status.reason}`,
+        );
       },
     };
   }

@@ -80,7 +80,15 @@ export async function translateAndStore(
   } catch (error) {
     if (error instanceof EngineUnavailableError)
       throw new HttpProblem(503, error.message, { engine: engine.name });
-    throw error;
+    if (request.signal?.aborted || error instanceof HttpProblem) throw error;
+    // The engine broke mid-text (a crashed Bergamot worker, a throwing glosser): say so, and how
+    // the engine stands now, instead of an anonymous 500.
+    const status = engine.status();
+    throw new HttpProblem(
+      503,
+      `the ${engine.name} engine failed while translating: ${(error as Error).message}${status.ready ? '' : `; ${status.reason}`}`,
+      { engine: engine.name },
+    );
   }
   const seconds = (performance.now() - started) / 1000;
   // A client gone during the last batch must not leave a stored translation behind.

@@ -16,8 +16,9 @@ export function consoleRoutes(app: ServiceApp, deps: TranslationRouteDeps): void
         summary: 'Run one read-only query over the translations table (admin)',
         description:
           "Exactly one SELECT over `translations`, checked by PostgreSQL's parser, run as a read-only " +
-          'role in a READ ONLY transaction that is rolled back, with a 2 s statement timeout; at most ' +
-          '1,000 rows (`truncated` when there were more).',
+          'role in a READ ONLY transaction that is rolled back, stopped after 2 s (422 `timeout`) or ' +
+          'when it needs too much memory (422 `too-large`); at most 1,000 rows or 8 MB (`truncated` ' +
+          'when there were more).',
         body: SqlBody,
         response: { 200: SqlResult },
       },
@@ -26,7 +27,12 @@ export function consoleRoutes(app: ServiceApp, deps: TranslationRouteDeps): void
       try {
         await checkConsoleQuery(request.body.query);
         if (!deps.console) throw new HttpProblem(503, CONSOLE_NOT_CONFIGURED);
-        const result = await executeConsoleQuery(deps.console, request.body.query, deps.consoleLimits);
+        const result = await executeConsoleQuery(
+          deps.console,
+          request.body.query,
+          deps.consoleLimits,
+          deps.metrics.consoleRunning,
+        );
         deps.metrics.consoleQueries.inc({ outcome: 'ok' });
         return result;
       } catch (error) {

@@ -1,6 +1,7 @@
 import { maybePrincipalOf } from '@flotilla/kit';
 import type { FastifyRequest } from 'fastify';
-import type { ConsoleBackend, ConsoleLimits } from '../console/executor.js';
+import type { ConsoleBackend } from '../console/executor.js';
+import type { ConsoleLimits } from '../console/limits.js';
 import type { Caller, TranslationDeps } from '../domain/translate.js';
 
 /** What the route handlers need: passed in, never global. */

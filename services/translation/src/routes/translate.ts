@@ -53,6 +53,7 @@ export function translateRoutes(app: ServiceApp, deps: TranslationRouteDeps): vo
       // Refusals that need no work are ordinary problem responses, before the stream starts.
       checkText(text);
       deps.engines.current();
+      const layout = streamLayout(segmentText(text));
 
       const controller = new AbortController();
       const raw = reply.raw;
@@ -74,7 +75,6 @@ export function translateRoutes(app: ServiceApp, deps: TranslationRouteDeps): vo
           raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       };
 
-      const layout = streamLayout(segmentText(text));
       send('progress', { sentencesDone: 0, sentencesTotal: layout.total });
       try {
         const result = await translateAndStore(deps, {
