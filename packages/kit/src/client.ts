@@ -23,6 +23,8 @@ export interface ServiceClient {
 
 const REFUSED = new Set([
   'ECONNREFUSED',
+  // A service on a Unix socket that is restarting: its socket file is gone for a moment.
+  'ENOENT',
   'ECONNRESET',
   'ENOTFOUND',
   'EAI_AGAIN',

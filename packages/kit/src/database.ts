@@ -2,8 +2,9 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileS
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { ConnectionBreaker } from './breaker.js';
 
 export interface DatabaseOptions {
   /** PostgreSQL server URL; when absent an embedded PGlite database is used. */
@@ -32,6 +33,7 @@ export interface Database<DB> {
 /** Opens a Kysely database over a pg Pool: a real server, or PGlite behind the same pg API. */
 export async function openDatabase<DB>(options: DatabaseOptions): Promise<Database<DB>> {
   let pool: pg.Pool;
+  let breaker: ConnectionBreaker | undefined;
   let pglite: PGlite | undefined;
   let releaseLock = () => {};
   let kind: string;
@@ -39,10 +41,12 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
     pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolMax ?? 10,
-      connectionTimeoutMillis: 5_000,
+      // A reachable server accepts in milliseconds; the breaker keeps requests from each waiting.
+      connectionTimeoutMillis: 1_000,
       // Without it a stuck server would hold a request forever.
       query_timeout: 60_000,
     });
+    breaker = new ConnectionBreaker(pool);
     kind = 'postgresql';
   } else {
     if (options.dataDir) releaseLock = lockDataDir(options.dataDir);
@@ -59,8 +63,12 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
   // A client losing its server must not crash the process, idle (the pool's 'error') or checked
   // out between queries (the client's own 'error', which has no other listener then); the next
   // query reports it.
-  pool.on('error', (error) => options.onPoolError?.(error));
-  pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
+  const lost = (error: Error) => {
+    breaker?.connectionLost();
+    options.onPoolError?.(error);
+  };
+  pool.on('error', lost);
+  pool.on('connect', (client) => client.on('error', lost));
 
   try {
     if (options.migrationsDir) await migrate(pool, options.name, options.migrationsDir);
@@ -71,7 +79,7 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
     throw error;
   }
 
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: breaker ?? pool }) });
   return {
     db,
     kind,
@@ -84,7 +92,8 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
         );
       });
       try {
-        await Promise.race([pool.query('select 1'), timeout]);
+        // Through the breaker like every request, so readiness fails fast while the server is down.
+        await Promise.race([sql`select 1`.execute(db), timeout]);
       } finally {
         clearTimeout(timer);
       }

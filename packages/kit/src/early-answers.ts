@@ -1,4 +1,5 @@
-import type { IncomingMessage } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { HttpProblem } from './problem.js';
 
@@ -44,4 +45,27 @@ export function discardUnreadBody(request: IncomingMessage, reply: FastifyReply)
   // Detached from wherever it was going (a proxy's upstream that failed would hold it paused).
   request.unpipe();
   request.resume();
+}
+
+/**
+ * What Node's HTTP parser refuses before Fastify sees a request (headers too large, bytes no
+ * HTTP request may hold, a client too slow), answered as problem+json like every other error.
+ */
+export function clientErrorAnswer(error: Error & { code?: string }, socket: Socket): void {
+  // A reset connection has nobody left to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, detail] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'the request headers (or the URL) are larger than this service accepts']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'the request did not arrive in time']
+        : [400, `the request is not valid HTTP (${error.code ?? error.message})`];
+  const body = JSON.stringify(new HttpProblem(status, detail).toJSON());
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }

@@ -15,7 +15,16 @@ const UNAVAILABLE_CODES = new Set([
   '53300',
 ]);
 
+/** Refused without trying: the database was found unreachable and has not answered since. */
+export class DatabaseUnavailableError extends Error {
+  constructor(reason: string, options?: ErrorOptions) {
+    super(`the database is unreachable (${reason})`, options);
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
 export function isDatabaseUnavailable(error: unknown): boolean {
+  if (error instanceof DatabaseUnavailableError) return true;
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;

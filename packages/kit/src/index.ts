@@ -12,7 +12,7 @@ export { serviceConfigProperties } from './base-config.js';
 export { type ServiceClient, type ServiceClientOptions, serviceClient, upstreamProblem } from './client.js';
 export { ConfigError, loadConfig } from './config.js';
 export { type Database, DataDirInUseError, type DatabaseOptions, migrate, openDatabase } from './database.js';
-export { isDatabaseUnavailable, toProblem } from './errors.js';
+export { DatabaseUnavailableError, isDatabaseUnavailable, toProblem } from './errors.js';
 export { MAX_JSON_DEPTH } from './input-guard.js';
 export {
   badRequest,

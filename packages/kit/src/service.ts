@@ -15,10 +15,11 @@ import Fastify, {
 import type { Kysely } from 'kysely';
 import { type DestinationStream, pino } from 'pino';
 import type { Registry } from 'prom-client';
+import { ConfigError } from './config.js';
 import { type Database, type DatabaseOptions, openDatabase } from './database.js';
 import { installProblemHandlers } from './errors.js';
 import { GATEWAY_HEADER } from './auth.js';
-import { discardUnreadBody, refuseOversizedBodies } from './early-answers.js';
+import { clientErrorAnswer, discardUnreadBody, refuseOversizedBodies } from './early-answers.js';
 import { installInputGuard } from './input-guard.js';
 import { createMetrics, instrumentRequests } from './metrics.js';
 import { HttpProblem, PROBLEM_CONTENT_TYPE } from './problem.js';
@@ -134,6 +135,7 @@ export async function createService<DB>(definition: ServiceDefinition<DB>): Prom
     // Graceful drain: refuse new requests with 503 while in-flight ones finish.
     return503OnClosing: true,
     logController: new OneLineLogs(),
+    clientErrorHandler: clientErrorAnswer,
     // The router's own refusals (a path with a malformed percent-escape) as problems too.
     frameworkErrors: (error, request, reply) => {
       const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
@@ -167,6 +169,13 @@ export async function createService<DB>(definition: ServiceDefinition<DB>): Prom
 
   let database: Database<DB> | undefined;
   if (definition.database) {
+    // In memory is for tests and trying things out; a deployed service that forgot its database
+    // setting must not start, look healthy and lose everything on its next restart.
+    if (!definition.database.url && !definition.database.dataDir && process.env.NODE_ENV === 'production') {
+      throw new ConfigError(
+        `${definition.name}: DATABASE_URL (or DATABASE_URL_FILE) is not set, nor DATA_DIR for an embedded database; refusing to keep data only in memory (NODE_ENV=production)`,
+      );
+    }
     database = await openDatabase<DB>({
       ...definition.database,
       name: definition.name,

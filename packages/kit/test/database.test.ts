@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { type AddressInfo, connect, createServer as createNetServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { type Generated, sql } from 'kysely';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
-import { DataDirInUseError, openDatabase } from '../src/index.js';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { DatabaseUnavailableError, DataDirInUseError, openDatabase, toProblem } from '../src/index.js';
 import { createTestDatabase, testDatabaseKinds } from '../src/testing.js';
 
 function migrationsDir() {
@@ -87,6 +88,52 @@ describe.each(testDatabaseKinds())('openDatabase on %s', (kind) => {
       const rows = await sql<{ n: number }>`select count(*)::int as n from counter`.execute(first.db);
       expect(rows.rows[0]?.n).toBe(1);
       await Promise.all(replicas.map((replica) => replica.close()));
+    });
+
+    it('fails fast while the server is unreachable, and lets requests through again when it returns', async () => {
+      const target = await createTestDatabase(kind);
+      cleanups.push(target.drop);
+      const server = new URL(String(target.url));
+      // A TCP relay standing in for the network: forwarding, or a black hole (a killed server's
+      // address: connections are accepted by nobody and answered never).
+      let mode: 'forward' | 'blackhole' = 'forward';
+      const sockets = new Set<Socket>();
+      const relay = createNetServer((client) => {
+        sockets.add(client);
+        client.on('close', () => sockets.delete(client));
+        client.on('error', () => {});
+        if (mode === 'blackhole') return;
+        const upstream = connect(Number(server.port), server.hostname);
+        upstream.on('error', () => client.destroy());
+        client.pipe(upstream).pipe(client);
+        sockets.add(upstream);
+        upstream.on('close', () => sockets.delete(upstream));
+      });
+      await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+      const viaRelay = new URL(server);
+      viaRelay.host = `127.0.0.1:${(relay.address() as AddressInfo).port}`;
+      const database = await openDatabase({ name: 'demo', url: viaRelay.toString() });
+      try {
+        await database.ping();
+        mode = 'blackhole';
+        for (const socket of sockets) socket.destroy();
+        // The first requests find the server gone (a lost connection, a connect timeout); once a
+        // connection could not be made, the ones after it are refused without trying.
+        const errors: unknown[] = [];
+        for (let i = 0; i < 4; i += 1) errors.push(await sql`select 1`.execute(database.db).catch((e: unknown) => e));
+        expect(errors.every((error) => error instanceof Error)).toBe(true);
+        expect(errors.filter((error) => !(error instanceof DatabaseUnavailableError)).length).toBeLessThanOrEqual(2);
+        expect(errors.at(-1)).toBeInstanceOf(DatabaseUnavailableError);
+        await expect(database.ping()).rejects.toBeInstanceOf(DatabaseUnavailableError);
+        expect(toProblem(new DatabaseUnavailableError('gone'), 'r').status).toBe(503);
+        mode = 'forward';
+        await vi.waitFor(() => database.ping(), { timeout: 10_000, interval: 100 });
+        expect((await sql<{ n: number }>`select 1 as n`.execute(database.db)).rows).toEqual([{ n: 1 }]);
+      } finally {
+        await database.close();
+        for (const socket of sockets) socket.destroy();
+        relay.close();
+      }
     });
 
     it('survives the server dropping a connection that is checked out between queries', async () => {

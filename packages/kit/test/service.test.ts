@@ -1,3 +1,4 @@
+import { type AddressInfo, connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { conflict, createService, MAX_JSON_DEPTH, type ServiceApp, Type } from '../src/index.js';
@@ -138,6 +139,41 @@ describe('createService', () => {
       payload: { name: `${'['.repeat(500)}"\\`, size: 1 },
     });
     expect(inString.statusCode).toBe(201);
+  });
+
+  it("answers what Node's parser refuses (huge headers, bytes no URL may hold) as problem+json", async () => {
+    const service = await build();
+    await service.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = service.server.address() as AddressInfo;
+    const raw = (text: string) =>
+      new Promise<string>((resolve) => {
+        let answer = '';
+        const socket = connect(port, '127.0.0.1', () => socket.write(text));
+        socket.on('data', (chunk) => {
+          answer += chunk.toString('latin1');
+        });
+        socket.on('error', () => {});
+        socket.on('close', () => resolve(answer));
+      });
+    const huge = await raw(`GET /clash HTTP/1.1\r\nHost: t\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(huge).toMatch(/^HTTP\/1\.1 431 /);
+    expect(huge).toContain('content-type: application/problem+json'.replace('content-type', 'Content-Type'));
+    expect(JSON.parse(huge.slice(huge.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 431 });
+    const bytes = await raw('GET /clash/\u00e9\u0001 HTTP/1.1\r\nHost: t\r\n\r\n');
+    expect(bytes).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(bytes.slice(bytes.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 400 });
+  });
+
+  it('refuses to start in production with no database configured, rather than keep data in memory', async () => {
+    const before = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      await expect(
+        createService({ name: 'demo', logLevel: 'silent', database: {}, routes() {} }),
+      ).rejects.toThrow(/DATABASE_URL .* is not set.*refusing to keep data only in memory/);
+    } finally {
+      process.env.NODE_ENV = before;
+    }
   });
 
   it('renders domain problems with their extensions and unknown routes as 404 problems', async () => {

@@ -134,8 +134,22 @@ function forwardedCredentials(
   service: ServiceName,
   identity: Identity | undefined,
 ): Record<string, string | string[] | undefined> {
-  // A client's own gateway header is dropped: only the gateway's is ever sent on.
-  const { 'x-api-key': _apiKey, cookie, authorization, [GATEWAY_HEADER]: _claimed, ...rest } = headers;
+  // A client's own gateway header is dropped: only the gateway's is ever sent on. So are the
+  // hop-by-hop headers (RFC 9110 §7.6.1) and `expect`, which Node answers here with its own
+  // 100 Continue: undici refuses to send them, and a refused request also keeps its connection
+  // slot, so enough of them would leave the service unreachable.
+  const {
+    'x-api-key': _apiKey,
+    cookie,
+    authorization,
+    [GATEWAY_HEADER]: _claimed,
+    expect: _expect,
+    upgrade: _upgrade,
+    'keep-alive': _keepAlive,
+    'proxy-connection': _proxyConnection,
+    te: _te,
+    ...rest
+  } = headers;
   return {
     ...rest,
     // Only users reads cookies (the refresh token); other services never need them.

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -217,5 +218,34 @@ describe('the gateway secret', () => {
       headers: { authorization: `Bearer ${token}`, 'x-flotilla-gateway': 'forged' },
     });
     expect(((await cars.json()) as { headers: unknown }).headers).not.toHaveProperty('x-flotilla-gateway');
+  });
+});
+
+describe('headers a client may send that the upstream client refuses', () => {
+  it('Expect: 100-continue and hop-by-hop headers are answered here, never break a service', async () => {
+    const send = (headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) => {
+        const request = httpRequest(
+          { host: '127.0.0.1', port, path: '/api/cars', method: 'POST', headers },
+          (response) => {
+            response.resume();
+            resolve(response.statusCode ?? 0);
+          },
+        );
+        request.on('error', reject);
+        request.end('{"a":1}');
+      });
+    const odd = {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      expect: '100-continue',
+      'keep-alive': 'timeout=5',
+      te: 'trailers',
+    };
+    // More than the gateway's 64 connections to the service: a leak would show as a hang.
+    const statuses = [];
+    for (let i = 0; i < 70; i += 1) statuses.push(await send(odd));
+    expect(new Set(statuses)).toEqual(new Set([200]));
+    expect(await send({ authorization: `Bearer ${token}`, 'content-type': 'application/json' })).toBe(200);
   });
 });

@@ -84,7 +84,7 @@ describe('POST /stats/snapshots (fetch from stats.nba.com)', () => {
     expect(await snapshotCount()).toBe(2);
   });
 
-  it('answers 504 with a clear message when the site does not answer, storing nothing', async () => {
+  it('answers 503 with a clear message when the site does not answer, storing nothing', async () => {
     const hanging = await startSite('hang');
     site = hanging.server;
     stats = await startStats('pglite', {
@@ -99,7 +99,8 @@ describe('POST /stats/snapshots (fetch from stats.nba.com)', () => {
       headers: stats.operator,
       payload: { season: '2018-19', seasonType: 'Regular Season' },
     });
-    expect(response.statusCode).toBe(504);
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['retry-after']).toBe('60');
     expect(response.headers['content-type']).toContain('application/problem+json');
     expect(response.json().detail).toMatch(
       /stats\.nba\.com did not answer usably after 2 attempts: timed out after 200 ms/,

@@ -55,6 +55,8 @@ const HOSTILE: Array<[string, number, string]> = [
   ['select * from translations for update', 403, 'locking-clause'],
   ["select query_to_xml('delete from translations returning 1', true, true, '')", 403, 'function-denied'],
   ['selec 1', 400, 'syntax'],
+  ['select $1', 400, 'parameter'],
+  ['select text_en from translations where id = $2', 400, 'parameter'],
   ['select no_such_column from translations', 400, 'query-error'],
 ];
 

@@ -356,6 +356,10 @@ describe.each(testDatabaseKinds())('users service on %s', (kind) => {
       const again = await login(users.app, 'max', 'second password');
       secrets.push(again.accessToken, again.refreshToken);
       expect((await call('PATCH', `/users/${id}`, admin, { roles: [] })).statusCode).toBe(400);
+      // A body naming nothing it could change (found by the fuzzer: it was a SQL syntax error).
+      const nothing = await call('PATCH', `/users/${id}`, admin, { '': '' });
+      expect(nothing.statusCode).toBe(400);
+      expect(nothing.json()).toMatchObject({ errors: [{ field: 'body' }] });
     });
 
     it('will not disable or demote the last enabled admin', async () => {

@@ -117,12 +117,17 @@ export interface LeagueDashResponse {
   body: unknown;
 }
 
-/** Raised when no attempt succeeded; names the URL, the attempts and the last reason. */
+/**
+ * Raised when no attempt succeeded; names the URL, the attempts and the last reason. `unavailable`
+ * when the last attempt could be retried later (no answer, a timeout, 429, 5xx), not when the site
+ * answered something that will not change (a 4xx, a body that is not JSON).
+ */
 export class NbaFetchError extends Error {
   constructor(
     readonly url: string,
     readonly reason: string,
     readonly attempts: number,
+    readonly unavailable: boolean,
   ) {
     super(`GET ${url} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reason}`);
     this.name = 'NbaFetchError';
@@ -220,6 +225,7 @@ export function createNbaClient(options: NbaClientOptions = {}): NbaClient {
     const wait = lastCallEnded + pauseMs - Date.now();
     if (wait > 0) await sleep(wait);
     let lastReason = 'not attempted';
+    let lastRetryable = true;
     let attempts = 0;
     try {
       for (let n = 0; n <= retries; n++) {
@@ -237,10 +243,11 @@ export function createNbaClient(options: NbaClientOptions = {}): NbaClient {
           };
         } catch (error) {
           lastReason = describe(error, timeoutMs);
-          if (error instanceof AttemptError && !error.retryable) break;
+          lastRetryable = !(error instanceof AttemptError) || error.retryable;
+          if (!lastRetryable) break;
         }
       }
-      throw new NbaFetchError(url, lastReason, attempts);
+      throw new NbaFetchError(url, lastReason, attempts, lastRetryable);
     } finally {
       lastCallEnded = Date.now();
     }

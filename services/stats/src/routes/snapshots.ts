@@ -90,12 +90,12 @@ export async function snapshotRoutes(app: ServiceApp, { db, nba, metrics }: Snap
         fetched = await nba.fetchLeagueDashPlayerStats({ season, seasonType, perMode });
       } catch (error) {
         if (!(error instanceof NbaFetchError)) throw error;
-        // Nothing is stored: the caller learns which way the site failed and may retry later.
-        const timedOut = error.reason.startsWith('timed out');
+        // Nothing is stored: the caller learns which way the site failed. Unreachable or slow is
+        // a dependency that is down (503, retry later); a refusal is the site's answer (502).
         throw new HttpProblem(
-          timedOut ? 504 : 502,
+          error.unavailable ? 503 : 502,
           `stats.nba.com did not answer usably after ${error.attempts} attempt${error.attempts === 1 ? '' : 's'}: ${error.reason}. Nothing was stored; retry later or import a saved response (POST /stats/snapshots/import).`,
-          { upstream: 'stats.nba.com', attempts: error.attempts },
+          { upstream: 'stats.nba.com', attempts: error.attempts, ...(error.unavailable ? { retryAfter: 60 } : {}) },
         );
       }
       try {

@@ -22,6 +22,7 @@ export type RefusalReason =
   | 'function-denied'
   | 'relation-denied'
   | 'too-complex'
+  | 'parameter'
   | 'timeout'
   | 'too-large'
   | 'permission-denied'
@@ -217,6 +218,13 @@ function walk(value: unknown, scope: ReadonlySet<string>): void {
   for (const [key, child] of Object.entries(value)) {
     if (key === 'SelectStmt') checkSelect(child, scope);
     else if (key === 'RangeVar') checkRelation(child, scope);
+    else if (key === 'ParamRef') {
+      throw refused(
+        400,
+        'parameter',
+        `the query has a parameter ($${isNode(child) ? String(child.number ?? '') : ''}), and the SQL console has no values to bind: write the value in the query`,
+      );
+    }
     else if (key === 'FuncCall') {
       checkFunction(child);
       walk(child, scope);

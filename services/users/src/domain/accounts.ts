@@ -1,4 +1,4 @@
-import { conflict, HttpProblem, notFound, ROLES, type Role } from '@flotilla/kit';
+import { badRequest, conflict, HttpProblem, notFound, ROLES, type Role } from '@flotilla/kit';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { hashPassword } from './passwords.js';
@@ -133,6 +133,11 @@ export interface UserChanges {
  * out of user management. Disabling ends the account's sessions at once.
  */
 export async function updateUser(db: Kysely<DB>, id: number, changes: UserChanges): Promise<User> {
+  if (changes.displayName === undefined && changes.roles === undefined && changes.disabled === undefined) {
+    throw badRequest('nothing to change: send displayName, roles or disabled', {
+      errors: [{ field: 'body', message: 'must have displayName, roles or disabled' }],
+    });
+  }
   return db.transaction().execute(async (trx) => {
     // Serialises concurrent demotions, so two admins cannot demote each other at once.
     await sql`select pg_advisory_xact_lock(hashtext('flotilla:users:admins'))`.execute(trx);
