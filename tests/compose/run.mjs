@@ -6,206 +6,58 @@
 // beside shared/) for a Docker engine, docker-compose 1.29 and local stand-ins of the official
 // base images, since no registry can be reached. It adapts to the services present in the tree
 // (services/<name>/src/main.ts): checks for a service that has not landed are listed as
-// "not covered" in the summary, never skipped silently.
+// "not covered" in the summary, never skipped silently. What it shares with `npm run test:faults`
+// (process runner, setup, secrets, image builds, stack up/down, reporting) is in ./lib.mjs.
 //
 // Options (environment):
 //   FLOTILLA_COMPOSE_KEEP=1      leave the stack running at the end (for debugging)
 // For a cold-build timing, remove the previous images and the builder's cache first:
 //   docker rmi $(docker images -q 'flotilla-test/*'); docker image prune -f
 //   CONTAINERS_SETUP=path        another setup script
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SETUP = resolve(process.env.CONTAINERS_SETUP ?? join(ROOT, '..', 'shared', 'containers', 'setup'));
-const COMPOSE_FILE = join(ROOT, 'deploy', 'compose.yaml');
-const DOMAIN_SERVICES = ['users', 'fleet', 'translation', 'stats'];
-const KEEP = process.env.FLOTILLA_COMPOSE_KEEP === '1';
-const PROJECT = `flotilla-test-${process.pid}`;
-const IMAGE_PREFIX = 'flotilla-test';
-const TAG = 'compose';
-const startedAt = Date.now();
-
-// ------------------------------------------------------------------------------------------
-// Reporting
-
-const results = []; // { name, status: 'pass'|'fail'|'not covered', detail }
-const timings = {};
-const images = {}; // name -> { seconds, bytes, baseBytes }
-const log = (line) => process.stdout.write(`compose-test | ${line}\n`);
-const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
-
-function record(name, status, detail = '') {
-  results.push({ name, status, detail });
-  const mark = status === 'pass' ? 'PASS' : status === 'fail' ? 'FAIL' : 'n/c ';
-  log(`${mark} ${name}${detail ? ` — ${detail}` : ''}`);
-}
-const notCovered = (name, why) => record(name, 'not covered', why);
-
-/** Runs one named check; an exception or a returned string starting with "FAIL" fails it. */
-async function check(name, fn) {
-  try {
-    const detail = await fn();
-    record(name, 'pass', typeof detail === 'string' ? detail : '');
-  } catch (error) {
-    record(name, 'fail', error instanceof Error ? error.message : String(error));
-  }
-}
-
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-// ------------------------------------------------------------------------------------------
-// Processes
-
-/** Commands in flight, stopped when the run is interrupted (a build must not outlive it). */
-const children = new Set();
-
-/** Runs a command; resolves with {code, stdout, stderr, ms}. Never rejects unless told. */
-function run(command, args, { env = {}, input, timeoutMs = 600_000, quiet = true, allowFail = true } = {}) {
-  return new Promise((resolvePromise, reject) => {
-    const began = Date.now();
-    const child = spawn(command, args, {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    children.add(child);
-    child.on('exit', () => children.delete(child));
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-      if (!quiet) process.stdout.write(chunk);
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-      if (!quiet) process.stderr.write(chunk);
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const result = { code, stdout, stderr, ms: Date.now() - began };
-      if (code !== 0 && !allowFail) {
-        reject(
-          new Error(`${command} ${args.join(' ')} exited ${code}: ${(stderr || stdout).trim().slice(-2000)}`),
-        );
-      } else resolvePromise(result);
-    });
-    if (input !== undefined) child.stdin.end(input);
-    else child.stdin.end();
-  });
-}
-
-const docker = (args, options) => run('docker', args, options);
-let composeEnv = {};
-const compose = (args, options = {}) =>
-  run('docker-compose', ['-p', PROJECT, '-f', COMPOSE_FILE, ...args], {
-    ...options,
-    env: { ...composeEnv, ...(options.env ?? {}) },
-  });
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-// ------------------------------------------------------------------------------------------
-// HTTP through the edge
-
-let baseUrl = '';
-let token; // admin access token, once signed in
-
-async function http(method, path, { body, headers = {}, auth = true, timeoutMs = 15_000, raw } = {}) {
-  const began = Date.now();
-  const init = {
-    method,
-    headers: { ...headers },
-    signal: AbortSignal.timeout(timeoutMs),
-    redirect: 'follow',
-  };
-  if (auth && token) init.headers.authorization = `Bearer ${token}`;
-  if (raw !== undefined) init.body = raw;
-  else if (body !== undefined) {
-    init.body = JSON.stringify(body);
-    init.headers['content-type'] = 'application/json';
-  }
-  const response = await fetch(`${baseUrl}${path}`, init);
-  const text = await response.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {}
-  return { status: response.status, headers: response.headers, text, json, ms: Date.now() - began };
-}
-
-const brief = (r) => `${r.status} ${r.text.slice(0, 200).replace(/\s+/g, ' ')}`;
-
-// ------------------------------------------------------------------------------------------
-// Containers
-
-async function containerIds() {
-  const { stdout } = await compose(['ps', '-q']);
-  return stdout
-    .split('\n')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
-async function inspectAll(ids) {
-  if (ids.length === 0) return [];
-  const { stdout } = await docker(['inspect', ...ids], { allowFail: false });
-  return JSON.parse(stdout);
-}
-
-const serviceOf = (info) => info.Config.Labels['com.docker.compose.service'];
-
-/** Waits until every container of the project is healthy; returns the time it took. */
-async function waitHealthy(expected, timeoutMs = 240_000) {
-  const began = Date.now();
-  let last = '';
-  while (Date.now() - began < timeoutMs) {
-    const infos = await inspectAll(await containerIds());
-    const states = Object.fromEntries(
-      infos.map((info) => [serviceOf(info), info.State.Health?.Status ?? info.State.Status]),
-    );
-    last = JSON.stringify(states);
-    const exited = infos.filter((info) => info.State.Status === 'exited' || info.State.Restarting);
-    if (exited.length > 0 && Date.now() - began > 20_000) {
-      throw new Error(`containers stopped or restarting: ${exited.map(serviceOf).join(', ')} (${last})`);
-    }
-    if (expected.every((name) => states[name] === 'healthy')) return Date.now() - began;
-    await sleep(1000);
-  }
-  throw new Error(`not healthy after ${secs(timeoutMs)}: ${last}`);
-}
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  assert,
+  brief,
+  buildImages,
+  check,
+  compose,
+  COMPOSE_FILE,
+  composeEnv,
+  containerIds,
+  DOMAIN_SERVICES,
+  docker,
+  generateSecrets,
+  gitRevision,
+  haveImage,
+  http,
+  IMAGE_PREFIX,
+  images,
+  inspectAll,
+  log,
+  notCovered,
+  PROJECT,
+  prepareEngine,
+  prepareStackEnv,
+  presentServices,
+  readSecrets,
+  ROOT,
+  run,
+  runMain,
+  secs,
+  serviceOf,
+  setToken,
+  signIn,
+  sleep,
+  stackUp,
+  TAG,
+  timings,
+  waitHealthy,
+} from './lib.mjs';
 
 // ------------------------------------------------------------------------------------------
 // Secrets
-
-function readSecrets(dir) {
-  const values = {};
-  for (const name of readdirSync(dir)) values[name] = readFileSync(join(dir, name), 'utf8').trim();
-  return values;
-}
 
 /** Strings that must never appear: every secret, and each line of the PEM key's body. */
 function secretNeedles(values) {
@@ -406,74 +258,27 @@ async function staticChecks() {
 // ------------------------------------------------------------------------------------------
 // The run
 
-const cleanups = [];
-let cleaningUp = false;
-async function cleanup() {
-  if (cleaningUp) return;
-  cleaningUp = true;
-  for (const fn of cleanups.reverse()) {
-    try {
-      await fn();
-    } catch (error) {
-      log(`cleanup: ${error.message}`);
-    }
-  }
-}
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, async () => {
-    log(`${signal}: tearing down`);
-    for (const child of children) child.kill('SIGTERM');
-    await cleanup();
-    process.exit(130);
-  });
-}
-
 async function main() {
-  const present = DOMAIN_SERVICES.filter((name) =>
-    existsSync(join(ROOT, 'services', name, 'src', 'main.ts')),
-  );
+  const present = presentServices();
   const absent = DOMAIN_SERVICES.filter((name) => !present.includes(name));
   log(
     `services in the tree: gateway, ${present.join(', ') || '(none)'}${absent.length ? `; not yet: ${absent.join(', ')}` : ''}`,
   );
 
   // 1. Engine and stand-in base images.
-  assert(existsSync(SETUP), `${SETUP} not found (CI clones the repo beside shared/)`);
-  const setup = await run(SETUP, [], { env: { WITH_PROMETHEUS: '1' }, timeoutMs: 900_000 });
-  timings.setup = setup.ms;
-  if (setup.code !== 0) throw new Error(`container setup failed: ${setup.stderr.slice(-2000)}`);
-  const exported = Object.fromEntries(
-    [...setup.stdout.matchAll(/^export (\w+)=(\S+)$/gm)].map((m) => [m[1], m[2]]),
-  );
-  log(`engine ready in ${secs(setup.ms)}; stand-ins: ${Object.values(exported).join(' ')}`);
-  const haveImage = async (ref) => (await docker(['image', 'inspect', ref])).code === 0;
+  const exported = await prepareEngine({ WITH_PROMETHEUS: '1' });
   const withPrometheus = exported.PROMETHEUS_IMAGE && (await haveImage(exported.PROMETHEUS_IMAGE));
 
   // 2. Secrets: generated into a private temporary directory, never the developer's own.
-  const secretsDir = mkdtempSync(join(tmpdir(), 'flotilla-compose-secrets-'));
-  cleanups.push(() => rmSync(secretsDir, { recursive: true, force: true }));
-  const port = await freePort();
-  composeEnv = {
-    NODE_IMAGE: exported.NODE_IMAGE,
-    POSTGRES_IMAGE: exported.POSTGRES_IMAGE,
-    NGINX_IMAGE: exported.NGINX_IMAGE,
-    PROMETHEUS_IMAGE: exported.PROMETHEUS_IMAGE ?? '',
-    FLOTILLA_IMAGE_PREFIX: IMAGE_PREFIX,
-    FLOTILLA_TAG: TAG,
-    FLOTILLA_HTTP_PORT: String(port),
-    FLOTILLA_GRAFANA_PORT: String(await freePort()),
-    FLOTILLA_SECRETS_DIR: secretsDir,
-  };
-  baseUrl = `http://127.0.0.1:${port}`;
+  const secretsDir = await prepareStackEnv(exported);
 
   await check(
     'npm run secrets: crypto-random files, mode 0600 in a 0700 dir, never overwritten',
     async () => {
-      const script = join(ROOT, 'scripts', 'secrets.mjs');
-      await run(process.execPath, [script, '--dir', secretsDir, '--quiet'], { allowFail: false });
+      await generateSecrets(secretsDir);
       const first = readSecrets(secretsDir);
       const digest = (values) => createHash('sha256').update(JSON.stringify(values)).digest('hex');
-      await run(process.execPath, [script, '--dir', secretsDir, '--quiet'], { allowFail: false });
+      await generateSecrets(secretsDir);
       assert(digest(first) === digest(readSecrets(secretsDir)), 'a second run changed existing secrets');
       assert((statSync(secretsDir).mode & 0o777) === 0o700, 'secrets directory is not 0700');
       for (const name of Object.keys(first)) {
@@ -516,76 +321,9 @@ async function main() {
     });
   }
 
-  // 3. Images. Gateway first: the later builds reuse its shared stages from the layer cache.
-  const revision = (await run('git', ['rev-parse', 'HEAD'])).stdout.trim() || 'unknown';
-  const builds = [
-    ['gateway', 'service'],
-    ...present.filter((s) => s !== 'translation').map((s) => [s, 'service']),
-    ['edge', 'edge'],
-    ...(present.includes('translation') ? [['translation', 'translation']] : []),
-  ];
-  const baseBytes = {};
-  for (const ref of [exported.NODE_IMAGE, exported.NGINX_IMAGE]) {
-    const { stdout } = await docker(['image', 'inspect', '-f', '{{.Size}}', ref]);
-    baseBytes[ref] = Number(stdout.trim());
-  }
-  const buildOne = async ([name, target]) => {
-    const tag = `${IMAGE_PREFIX}/${name}:${TAG}`;
-    const args = [
-      'build',
-      '--network',
-      'host',
-      '-f',
-      'deploy/Dockerfile',
-      '--target',
-      target,
-      '--build-arg',
-      `NODE_IMAGE=${exported.NODE_IMAGE}`,
-      '--build-arg',
-      `NGINX_IMAGE=${exported.NGINX_IMAGE}`,
-      '--build-arg',
-      `SERVICE=${name === 'edge' ? 'gateway' : name}`,
-      '--build-arg',
-      `VERSION=${TAG}`,
-      '--build-arg',
-      `REVISION=${revision}`,
-      '--build-arg',
-      `CREATED=${new Date().toISOString()}`,
-      '-t',
-      tag,
-      '.',
-    ];
-    log(`building ${tag} (--target ${target})`);
-    // The legacy builder: what docker-compose 1.29 and Docker 20.10 use, no buildx needed.
-    const result = await docker(args, { env: { DOCKER_BUILDKIT: '0' }, timeoutMs: 900_000 });
-    if (result.code !== 0) {
-      record(`image ${name} builds`, 'fail', result.stdout.slice(-3000) + result.stderr.slice(-1000));
-      throw new Error(`image ${name} did not build`);
-    }
-    const { stdout } = await docker(['image', 'inspect', '-f', '{{.Size}}', tag]);
-    const base = name === 'edge' ? exported.NGINX_IMAGE : exported.NODE_IMAGE;
-    images[name] = { seconds: result.ms / 1000, bytes: Number(stdout.trim()), baseBytes: baseBytes[base] };
-    record(
-      `image ${name} builds`,
-      'pass',
-      `${secs(result.ms)}, ${(images[name].bytes / 1e6).toFixed(0)} MB (+${((images[name].bytes - baseBytes[base]) / 1e6).toFixed(0)} MB over ${base})`,
-    );
-  };
-  // The first build fills the shared stages (dependencies, compilation of every service); the
-  // others then only add their own layers, two at a time. Translation goes last: the legacy
-  // builder runs every stage above its target, and by then the web stage is cached by edge's.
-  const buildsBegan = Date.now();
-  const [first, ...others] = builds;
-  await buildOne(first);
-  const last = others.at(-1)?.[0] === 'translation' ? others.pop() : undefined;
-  const queue = [...others];
-  await Promise.all(
-    [0, 1].map(async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) await buildOne(next);
-    }),
-  );
-  if (last) await buildOne(last);
-  timings.builds = Date.now() - buildsBegan;
+  // 3. Images.
+  await buildImages(exported, present);
+  const revision = await gitRevision();
 
   if (present.includes('translation')) {
     await check(
@@ -597,6 +335,7 @@ async function main() {
             'build',
             '--network',
             'host',
+            '--force-rm',
             '-f',
             'deploy/Dockerfile',
             '--target',
@@ -675,33 +414,7 @@ async function main() {
 
   // 4. The stack.
   const running = ['db', ...present, 'gateway', 'edge'];
-  cleanups.push(async () => {
-    if (KEEP) {
-      log(`FLOTILLA_COMPOSE_KEEP=1: stack ${PROJECT} left running on ${baseUrl} (secrets in ${secretsDir})`);
-      cleanups.length = 0;
-      return;
-    }
-    const down = await compose(['--profile', 'monitoring', 'down', '-v', '--remove-orphans', '-t', '20'], {
-      timeoutMs: 180_000,
-    });
-    log(`teardown: docker-compose down -v (${down.code === 0 ? 'ok' : down.stderr.trim()})`);
-  });
-  const up = await compose(['up', '-d', '--no-build', ...running], { timeoutMs: 300_000 });
-  if (up.code !== 0) throw new Error(`docker-compose up failed: ${up.stderr.slice(-3000)}`);
-  try {
-    const ms = await waitHealthy(running);
-    timings.stackStart = up.ms + ms;
-    record(
-      'stack starts and every container turns healthy',
-      'pass',
-      `${secs(up.ms + ms)} from \`up\` (${running.join(', ')})`,
-    );
-  } catch (error) {
-    record('stack starts and every container turns healthy', 'fail', error.message);
-    const logs = await compose(['logs', '--no-color', '--tail', '40']);
-    process.stdout.write(logs.stdout);
-    throw error;
-  }
+  await stackUp(running, secretsDir);
 
   await runStackChecks(present, absent, withPrometheus, needles, running);
 }
@@ -781,10 +494,8 @@ async function runStackChecks(present, absent, withPrometheus, needles, running)
   // Sign in.
   if (has('users')) {
     await check('users: admin signs in with the generated admin_password secret', async () => {
-      const password = readFileSync(join(composeEnv.FLOTILLA_SECRETS_DIR, 'admin_password'), 'utf8').trim();
-      const r = await http('POST', '/api/auth/login', { auth: false, body: { username: 'admin', password } });
+      const r = await signIn();
       assert(r.status === 200 && r.json?.accessToken, brief(r));
-      token = r.json.accessToken;
       const me = await http('GET', '/api/auth/me');
       assert(me.status === 200, `GET /api/auth/me: ${brief(me)}`);
     });
@@ -1086,7 +797,7 @@ async function runStackChecks(present, absent, withPrometheus, needles, running)
         body: { username: 'admin', password },
       });
       assert(login.status === 200, `login after restart: ${brief(login)}`);
-      token = login.json.accessToken;
+      setToken(login.json.accessToken);
       if (state.legacyUser) {
         const got = await http('GET', `/get_user?userid=${state.legacyUser}`);
         assert(got.status === 200, `user after restart: ${brief(got)}`);
@@ -1112,11 +823,8 @@ async function runStackChecks(present, absent, withPrometheus, needles, running)
 
 const state = {};
 
-function summary() {
-  const pass = results.filter((r) => r.status === 'pass').length;
-  const fail = results.filter((r) => r.status === 'fail');
-  const nc = results.filter((r) => r.status === 'not covered');
-  const lines = ['', '=== test:compose summary ==='];
+function figures() {
+  const lines = [];
   if (timings.setup !== undefined) lines.push(`container setup: ${secs(timings.setup)}`);
   for (const [name, image] of Object.entries(images)) {
     lines.push(
@@ -1129,23 +837,7 @@ function summary() {
   if (timings.restart !== undefined)
     lines.push(`restart after down (up → all healthy): ${secs(timings.restart)}`);
   if (timings.memory) lines.push(`memory in use / limit after the checks: ${timings.memory.join('; ')}`);
-  lines.push(
-    `checks: ${pass} passed, ${fail.length} failed, ${nc.length} not covered; total ${secs(Date.now() - startedAt)}`,
-  );
-  for (const r of nc) lines.push(`  not covered: ${r.name} (${r.detail})`);
-  for (const r of fail) lines.push(`  FAILED: ${r.name}: ${r.detail.slice(0, 1500)}`);
-  lines.push(fail.length === 0 ? 'RESULT: PASS' : 'RESULT: FAIL');
-  process.stdout.write(`${lines.join('\n')}\n`);
-  return fail.length === 0;
+  return lines;
 }
 
-let ok = false;
-try {
-  await main();
-  ok = true;
-} catch (error) {
-  record('test:compose run', 'fail', error instanceof Error ? error.message : String(error));
-} finally {
-  await cleanup();
-}
-process.exit(summary() && ok ? 0 : 1);
+await runMain('test:compose', main, figures);
