@@ -11,9 +11,36 @@ import { ensureK8sTools } from '../../scripts/k8s-tools.mjs';
 // client-node's loadAllYaml: that deserialises into its model classes, renaming fields (`from`
 // becomes `_from`) and dropping unknown ones, which is exactly what the tests must see.
 const requireFromClientNode = createRequire(createRequire(import.meta.url).resolve('@kubernetes/client-node'));
-const jsYaml = requireFromClientNode('js-yaml') as { load(text: string): unknown; loadAll(text: string): unknown[] };
-export const loadYaml = (text: string): any => jsYaml.load(text); // eslint-disable-line @typescript-eslint/no-explicit-any
-const loadAllYaml = (text: string): unknown[] => jsYaml.loadAll(text);
+interface YamlType {
+  resolveFn?: unknown;
+}
+const jsYaml = requireFromClientNode('js-yaml') as {
+  load(text: string, options?: { schema: unknown }): unknown;
+  loadAll(text: string, iterator?: null, options?: { schema: unknown }): unknown[];
+  Type: new (tag: string, options: Record<string, unknown>) => YamlType;
+  DEFAULT_SCHEMA: { extend(types: { implicit: YamlType[] }): unknown };
+  types: { int: { resolve(data: string): boolean; construct(data: string): number } };
+};
+// Kubernetes and Helm read manifests as YAML 1.1 (sigs.k8s.io/yaml): `defaultMode: 0440` is octal
+// there (288, r--r-----), while js-yaml's YAML 1.2 reads it as decimal 440. Integers with a leading
+// zero are therefore read as octal here too, replacing js-yaml's int type (same tag and kind).
+const coreInt = jsYaml.types.int;
+const octal11 = /^[-+]?0[0-7_]+$/;
+const yaml11Int = new jsYaml.Type('tag:yaml.org,2002:int', {
+  kind: 'scalar',
+  resolve: (data: string | null) => data !== null && (octal11.test(data) || coreInt.resolve(data)),
+  construct: (data: string) => {
+    if (!octal11.test(data)) return coreInt.construct(data);
+    const sign = data.startsWith('-') ? -1 : 1;
+    return sign * parseInt(data.replace(/^[-+]/, '').replace(/_/g, ''), 8);
+  },
+  predicate: (o: unknown) => Number.isInteger(o),
+  represent: { decimal: (o: number) => o.toString(10) },
+  defaultStyle: 'decimal',
+});
+const schema = jsYaml.DEFAULT_SCHEMA.extend({ implicit: [yaml11Int] });
+export const loadYaml = (text: string): any => jsYaml.load(text, { schema }); // eslint-disable-line @typescript-eslint/no-explicit-any
+const loadAllYaml = (text: string): unknown[] => jsYaml.loadAll(text, null, { schema });
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CHART = path.join(ROOT, 'deploy/helm/flotilla');
