@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { type AddressInfo, connect, createServer } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createService, type ServiceApp, socketAddress } from '@flotilla/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { loadGatewayConfig } from '../src/config.js';
-import { startUpstream, tokenFor } from './upstream.js';
+import { closedPort, startUpstream, tokenFor } from './upstream.js';
 
 const MiB = 1024 * 1024;
 const SECRET = 'gateway-secret-for-the-test-0123456789';
@@ -37,13 +37,6 @@ async function fleetStandIn(socketPath: string): Promise<ServiceApp> {
   return app;
 }
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * Writes raw requests on one keep-alive connection and collects what comes back until `count`

@@ -1,11 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
 import type { ServiceApp } from '@flotilla/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { loadGatewayConfig } from '../src/config.js';
-import { startUpstream, tokenFor } from './upstream.js';
+import { closedPort, startUpstream, tokenFor } from './upstream.js';
 
 interface OpenApi {
   info: { description: string };
@@ -13,14 +12,6 @@ interface OpenApi {
   components: { schemas: Record<string, unknown> };
 }
 
-/** A port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 let upstream: Awaited<ReturnType<typeof startUpstream>>;
 let gateway: ServiceApp;
