@@ -13,8 +13,10 @@
 // bench/results/faults-<date>.{json,md} (FLOTILLA_FAULTS_REPORT=0: not written).
 //
 // Shares the engine setup, secrets, image builds and stack lifecycle with test:compose
-// (tests/compose/lib.mjs). Images already tagged flotilla-test/<name>:compose are reused, so
-// `.ci/run` builds once; missing ones are built (FLOTILLA_FAULTS_BUILD=1: rebuild them all).
+// (tests/compose/lib.mjs). FLOTILLA_IMAGES_FROM=<registry>:<tag> runs the given images (`.ci/run`
+// passes the ones it pulled back from its registry, so it builds once); otherwise images already
+// tagged flotilla-test/flotilla-<name>:compose are reused and missing ones built
+// (FLOTILLA_FAULTS_BUILD=1: rebuild them all).
 // Options: FLOTILLA_COMPOSE_KEEP=1 leaves the stack running; CONTAINERS_SETUP=path.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';

@@ -2,20 +2,33 @@
 // runner, the container engine setup, secrets, image builds, the stack's lifecycle, HTTP through
 // the edge, and the check/record/summary reporting. Each script is its own process, so the
 // module-level state here (results, the project name, the token) is that script's alone.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  buildImages as buildWithScript,
+  children,
+  components,
+  imageRef,
+  inspectImage,
+  run as runProcess,
+  testImages,
+} from '../../scripts/images.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SETUP = resolve(process.env.CONTAINERS_SETUP ?? join(ROOT, '..', 'shared', 'containers', 'setup'));
 export const COMPOSE_FILE = join(ROOT, 'deploy', 'compose.yaml');
 export const DOMAIN_SERVICES = ['users', 'fleet', 'translation', 'stats'];
 export const KEEP = process.env.FLOTILLA_COMPOSE_KEEP === '1';
-export const IMAGE_PREFIX = 'flotilla-test';
-export const TAG = 'compose';
+/**
+ * The stack's images: <REGISTRY>/flotilla-<component>:<TAG>, the names the release publishes.
+ * FLOTILLA_IMAGES_FROM=<registry>:<tag> names images to use instead of building (see buildImages).
+ */
+export const IMAGES_GIVEN = process.env.FLOTILLA_IMAGES_FROM || '';
+export const { registry: REGISTRY, tag: TAG } = testImages();
+export const imageOf = (component) => imageRef(REGISTRY, component, TAG);
 export const startedAt = Date.now();
 
 /** The compose project (one per run, so runs never share containers) and the log prefix. */
@@ -77,53 +90,18 @@ export function summary(title, figureLines = []) {
 // ------------------------------------------------------------------------------------------
 // Processes
 
-/** Commands in flight, stopped when the run is interrupted (a build must not outlive it). */
-export const children = new Set();
+/** Commands in flight (builds included), stopped when the run is interrupted. */
+export { children };
 
-/** Runs a command; resolves with {code, stdout, stderr, ms}. Never rejects unless told. */
-export function run(command, args, { env = {}, input, timeoutMs = 600_000, quiet = true, allowFail = true } = {}) {
-  return new Promise((resolvePromise, reject) => {
-    const began = Date.now();
-    const child = spawn(command, args, {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    children.add(child);
-    child.on('exit', () => children.delete(child));
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-      if (!quiet) process.stdout.write(chunk);
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-      if (!quiet) process.stderr.write(chunk);
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const result = { code, stdout, stderr, ms: Date.now() - began };
-      if (code !== 0 && !allowFail) {
-        reject(
-          new Error(`${command} ${args.join(' ')} exited ${code}: ${(stderr || stdout).trim().slice(-2000)}`),
-        );
-      } else resolvePromise(result);
-    });
-    if (input !== undefined) child.stdin.end(input);
-    else child.stdin.end();
-  });
-}
+/** Runs a command; resolves with {code, stdout, stderr, ms}. Never rejects unless told (allowFail: false). */
+export const run = (command, args, options = {}) => runProcess(command, args, { timeoutMs: 600_000, ...options });
 
 export const docker = (args, options) => run('docker', args, options);
 export let composeEnv = {};
+/** docker-compose 1.29 here; FLOTILLA_COMPOSE='docker compose' for Compose v2 (GitHub's runners). */
+const COMPOSE_COMMAND = (process.env.FLOTILLA_COMPOSE || 'docker-compose').split(' ').filter(Boolean);
 export const compose = (args, options = {}) =>
-  run('docker-compose', ['-p', PROJECT, '-f', COMPOSE_FILE, ...args], {
+  run(COMPOSE_COMMAND[0], [...COMPOSE_COMMAND.slice(1), '-p', PROJECT, '-f', COMPOSE_FILE, ...args], {
     ...options,
     env: { ...composeEnv, ...(options.env ?? {}) },
   });
@@ -306,12 +284,16 @@ export async function prepareStackEnv(exported) {
   const secretsDir = mkdtempSync(join(tmpdir(), 'flotilla-compose-secrets-'));
   cleanups.push(() => rmSync(secretsDir, { recursive: true, force: true }));
   const port = await freePort();
-  composeEnv = {
+  // A base image the setup names no stand-in for stays Compose's pinned default.
+  const standIns = Object.entries({
     NODE_IMAGE: exported.NODE_IMAGE,
     POSTGRES_IMAGE: exported.POSTGRES_IMAGE,
     NGINX_IMAGE: exported.NGINX_IMAGE,
+  }).filter(([, value]) => value);
+  composeEnv = {
+    ...Object.fromEntries(standIns),
     PROMETHEUS_IMAGE: exported.PROMETHEUS_IMAGE ?? '',
-    FLOTILLA_IMAGE_PREFIX: IMAGE_PREFIX,
+    FLOTILLA_REGISTRY: REGISTRY,
     FLOTILLA_TAG: TAG,
     FLOTILLA_HTTP_PORT: String(port),
     FLOTILLA_GRAFANA_PORT: String(await freePort()),
@@ -323,109 +305,87 @@ export async function prepareStackEnv(exported) {
 
 export const gitRevision = async () => (await run('git', ['rev-parse', 'HEAD'])).stdout.trim() || 'unknown';
 
+/** The components the stack runs from the tree: gateway, the domain services present, edge. */
+export const stackComponents = (present) => ['gateway', ...present, 'edge'];
+
+/** A component's base image as its build resolves it (NODE_IMAGE or NGINX_IMAGE, by its target). */
+function componentBase(name, env) {
+  const component = components({ env }).find((c) => c.name === name);
+  return component?.target === 'edge' ? component.args.NGINX_IMAGE : component?.args.NODE_IMAGE;
+}
+
 /**
- * Builds the images (`flotilla-test/<name>:compose`) with the legacy builder, as docker-compose
- * 1.29 would. With `reuse`, an image already tagged is kept as it is (test:compose built it in the
- * same CI run) and only the missing ones are built. Returns the names reused.
+ * The images the stack runs, <REGISTRY>/flotilla-<name>:<TAG>. Three ways, one naming:
+ * - FLOTILLA_IMAGES_FROM set (`.ci/run`: the images `npm run images` pushed to its local registry
+ *   and pulled back by digest): those images are used, never built; a missing one is pulled.
+ * - `reuse` (test:faults, after test:compose in the same run): the images already there are kept,
+ *   the missing ones built.
+ * - otherwise every image is built, by scripts/images.mjs (the build CI and the release use), with
+ *   the legacy builder as docker-compose 1.29 would, from the stand-in base images.
+ * Returns the names not built here (reused or given).
  */
 export async function buildImages(exported, present, { reuse = false } = {}) {
+  const wanted = stackComponents(present);
   const revision = await gitRevision();
-  // Gateway first: the later builds reuse its shared stages from the layer cache.
-  const builds = [
-    ['gateway', 'service'],
-    ...present.filter((s) => s !== 'translation').map((s) => [s, 'service']),
-    ['edge', 'edge'],
-    ...(present.includes('translation') ? [['translation', 'translation']] : []),
-  ];
-  const reused = [];
-  if (reuse) {
-    for (const [name] of [...builds]) {
-      const tag = `${IMAGE_PREFIX}/${name}:${TAG}`;
-      const { code, stdout } = await docker([
-        'image',
-        'inspect',
-        '-f',
-        '{{.Created}} {{index .Config.Labels "org.opencontainers.image.revision"}}',
-        tag,
-      ]);
-      if (code !== 0) continue;
-      const [created, builtFrom] = stdout.trim().split(' ');
-      const age = Date.now() - Date.parse(created);
-      const stale = builtFrom && builtFrom !== revision ? `, built from ${builtFrom.slice(0, 10)}, not HEAD` : '';
-      log(`reusing ${tag} (built ${secs(age)} ago${stale})`);
-      reused.push(name);
-      builds.splice(
-        builds.findIndex(([n]) => n === name),
-        1,
-      );
-    }
-    if (builds.length === 0) return reused;
-  }
+  const env = { ...process.env };
+  for (const name of ['NODE_IMAGE', 'NGINX_IMAGE']) if (exported[name]) env[name] = exported[name];
+  // Each image's base: the stand-in, or the pinned official image (which a build pulls).
+  const baseOf = (name) => componentBase(name, env);
   const baseBytes = {};
-  for (const ref of [exported.NODE_IMAGE, exported.NGINX_IMAGE]) {
-    const { stdout } = await docker(['image', 'inspect', '-f', '{{.Size}}', ref]);
-    baseBytes[ref] = Number(stdout.trim());
-  }
-  const buildOne = async ([name, target]) => {
-    const tag = `${IMAGE_PREFIX}/${name}:${TAG}`;
-    const args = [
-      'build',
-      '--network',
-      'host',
-      // A failed step's container is removed too (the legacy builder keeps it otherwise).
-      '--force-rm',
-      '-f',
-      'deploy/Dockerfile',
-      '--target',
-      target,
-      '--build-arg',
-      `NODE_IMAGE=${exported.NODE_IMAGE}`,
-      '--build-arg',
-      `NGINX_IMAGE=${exported.NGINX_IMAGE}`,
-      '--build-arg',
-      `SERVICE=${name === 'edge' ? 'gateway' : name}`,
-      '--build-arg',
-      `VERSION=${TAG}`,
-      '--build-arg',
-      `REVISION=${revision}`,
-      '--build-arg',
-      `CREATED=${new Date().toISOString()}`,
-      '-t',
-      tag,
-      '.',
-    ];
-    log(`building ${tag} (--target ${target})`);
-    // The legacy builder: what docker-compose 1.29 and Docker 20.10 use, no buildx needed.
-    const result = await docker(args, { env: { DOCKER_BUILDKIT: '0' }, timeoutMs: 900_000 });
-    if (result.code !== 0) {
-      record(`image ${name} builds`, 'fail', result.stdout.slice(-3000) + result.stderr.slice(-1000));
-      throw new Error(`image ${name} did not build`);
-    }
-    const { stdout } = await docker(['image', 'inspect', '-f', '{{.Size}}', tag]);
-    const base = name === 'edge' ? exported.NGINX_IMAGE : exported.NODE_IMAGE;
-    images[name] = { seconds: result.ms / 1000, bytes: Number(stdout.trim()), baseBytes: baseBytes[base] };
-    record(
-      `image ${name} builds`,
-      'pass',
-      `${secs(result.ms)}, ${(images[name].bytes / 1e6).toFixed(0)} MB (+${((images[name].bytes - baseBytes[base]) / 1e6).toFixed(0)} MB over ${base})`,
-    );
+  const baseSize = async (name) => {
+    const ref = baseOf(name);
+    baseBytes[ref] ??= (await inspectImage(ref))?.bytes ?? NaN;
+    return baseBytes[ref];
   };
-  // The first build fills the shared stages (dependencies, compilation of every service); the
-  // others then only add their own layers, two at a time. Translation goes last: the legacy
-  // builder runs every stage above its target, and by then the web stage is cached by edge's.
+  const notBuilt = [];
+  for (const name of IMAGES_GIVEN || reuse ? wanted : []) {
+    const ref = imageOf(name);
+    let info = await inspectImage(ref);
+    if (!info && IMAGES_GIVEN) {
+      const pull = await docker(['pull', ref], { timeoutMs: 900_000 });
+      if (pull.code !== 0) throw new Error(`FLOTILLA_IMAGES_FROM=${IMAGES_GIVEN}: ${ref} is neither here nor pullable: ${pull.stderr.trim().slice(-500)}`);
+      info = await inspectImage(ref);
+    }
+    if (!info) continue;
+    const stale = info.revision && info.revision !== revision ? `, built from ${info.revision.slice(0, 10)}, not HEAD` : '';
+    const digest = info.repoDigests.find((d) => d.startsWith(`${ref.slice(0, ref.lastIndexOf(':'))}@`))?.split('@')[1];
+    log(`${IMAGES_GIVEN ? 'using' : 'reusing'} ${ref}${digest ? ` (${digest})` : ''}, built ${secs(Date.now() - Date.parse(info.created))} ago${stale}`);
+    images[name] = { seconds: undefined, bytes: info.bytes, baseBytes: await baseSize(name), digest };
+    notBuilt.push(name);
+  }
+  if (IMAGES_GIVEN) {
+    const missing = wanted.filter((n) => !notBuilt.includes(n));
+    record(
+      `images: the given ones (${IMAGES_GIVEN}), not built here`,
+      missing.length ? 'fail' : 'pass',
+      missing.length ? `missing: ${missing.join(', ')}` : wanted.map((n) => `${n} ${images[n].digest ?? 'no registry digest'}`).join('; '),
+    );
+    if (missing.length) throw new Error(`images missing: ${missing.join(', ')}`);
+    return notBuilt;
+  }
+  const toBuild = wanted.filter((n) => !notBuilt.includes(n));
+  if (toBuild.length === 0) return notBuilt;
   const buildsBegan = Date.now();
-  const [first, ...others] = builds;
-  await buildOne(first);
-  const last = others.at(-1)?.[0] === 'translation' ? others.pop() : undefined;
-  const queue = [...others];
-  await Promise.all(
-    [0, 1].map(async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) await buildOne(next);
-    }),
-  );
-  if (last) await buildOne(last);
+  await buildWithScript({
+    registry: REGISTRY,
+    tag: TAG,
+    only: toBuild,
+    env,
+    onStart: ({ ref, target }) => log(`building ${ref} (--target ${target})`),
+    onResult: async (r) => {
+      if (!r.ok) {
+        record(`image ${r.name} builds`, 'fail', r.output.slice(-4000));
+        return;
+      }
+      const base = await baseSize(r.name);
+      images[r.name] = { seconds: r.ms / 1000, bytes: r.bytes, baseBytes: base };
+      // BuildKit keeps the base image it pulled out of the local image store: no size to compare.
+      const over = Number.isFinite(base) ? `+${((r.bytes - base) / 1e6).toFixed(0)} MB over` : 'base';
+      record(`image ${r.name} builds`, 'pass', `${secs(r.ms)}, ${(r.bytes / 1e6).toFixed(0)} MB (${over} ${baseOf(r.name)})`);
+    },
+  });
   timings.builds = Date.now() - buildsBegan;
-  return reused;
+  return notBuilt;
 }
 
 /**

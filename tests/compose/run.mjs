@@ -9,14 +9,22 @@
 // "not covered" in the summary, never skipped silently. What it shares with `npm run test:faults`
 // (process runner, setup, secrets, image builds, stack up/down, reporting) is in ./lib.mjs.
 //
+// Images: <registry>/flotilla-<component>:<tag>, the release's names, built by scripts/images.mjs
+// (`npm run images`, the build CI and the release workflow use) as flotilla-test/flotilla-<c>:compose.
+//
 // Options (environment):
+//   FLOTILLA_IMAGES_FROM=<registry>:<tag>  use those images (e.g. 127.0.0.1:5000/flotilla:ci-42,
+//                                the ones .ci/run pushed to its local registry and pulled back by
+//                                digest) instead of building; test:faults and test:k8s take it too
 //   FLOTILLA_COMPOSE_KEEP=1      leave the stack running at the end (for debugging)
+//   FLOTILLA_COMPOSE='docker compose'  Compose v2 instead of docker-compose 1.29
+//   CONTAINERS_SETUP=path        another setup script
 // For a cold-build timing, remove the previous images and the builder's cache first:
 //   docker rmi $(docker images -q 'flotilla-test/*'); docker image prune -f
-//   CONTAINERS_SETUP=path        another setup script
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildImages as buildWithScript, imageRef } from '../../scripts/images.mjs';
 import {
   assert,
   brief,
@@ -29,10 +37,10 @@ import {
   DOMAIN_SERVICES,
   docker,
   generateSecrets,
-  gitRevision,
   haveImage,
   http,
-  IMAGE_PREFIX,
+  imageOf,
+  REGISTRY,
   images,
   inspectAll,
   log,
@@ -51,7 +59,6 @@ import {
   signIn,
   sleep,
   stackUp,
-  TAG,
   timings,
   waitHealthy,
 } from './lib.mjs';
@@ -323,41 +330,24 @@ async function main() {
 
   // 3. Images.
   await buildImages(exported, present);
-  const revision = await gitRevision();
 
   if (present.includes('translation')) {
     await check(
       'translation image: TRANSLATION_MODEL=bake builds whether or not the model host is reachable',
       async () => {
-        const probe = `${IMAGE_PREFIX}/translation:bake-probe`;
-        const result = await docker(
-          [
-            'build',
-            '--network',
-            'host',
-            '--force-rm',
-            '-f',
-            'deploy/Dockerfile',
-            '--target',
-            'translation',
-            '--build-arg',
-            `NODE_IMAGE=${exported.NODE_IMAGE}`,
-            '--build-arg',
-            `NGINX_IMAGE=${exported.NGINX_IMAGE}`,
-            '--build-arg',
-            'SERVICE=translation',
-            '--build-arg',
-            'TRANSLATION_MODEL=bake',
-            '--build-arg',
-            `VERSION=${TAG}`,
-            '--build-arg',
-            `REVISION=${revision}`,
-            '-t',
-            probe,
-            '.',
-          ],
-          { env: { DOCKER_BUILDKIT: '0' }, timeoutMs: 600_000 },
-        );
+        // The release's build (scripts/images.mjs), with the model baked in, under a tag of its own.
+        let result = { code: 1, stdout: 'the build did not start', stderr: '' };
+        await buildWithScript({
+          registry: REGISTRY,
+          tag: 'bake-probe',
+          only: ['translation'],
+          env: { ...process.env, NODE_IMAGE: exported.NODE_IMAGE, NGINX_IMAGE: exported.NGINX_IMAGE },
+          extraArgs: { TRANSLATION_MODEL: 'bake' },
+          onResult: (r) => {
+            result = { code: r.ok ? 0 : 1, stdout: r.output, stderr: '' };
+          },
+        }).catch(() => {});
+        const probe = imageRef(REGISTRY, 'translation', 'bake-probe');
         await docker(['rmi', probe]);
         assert(result.code === 0, (result.stdout + result.stderr).slice(-2000));
         const baked = /model installed in/.test(result.stdout + result.stderr);
@@ -372,7 +362,7 @@ async function main() {
     const problems = [];
     for (const name of Object.keys(images)) {
       const [info] = JSON.parse(
-        (await docker(['image', 'inspect', `${IMAGE_PREFIX}/${name}:${TAG}`])).stdout,
+        (await docker(['image', 'inspect', imageOf(name)])).stdout,
       );
       const user = info.Config.User;
       if (!user || user === 'root' || user.startsWith('0')) problems.push(`${name}: runs as root`);
@@ -402,7 +392,7 @@ async function main() {
           'none',
           '--entrypoint',
           'sh',
-          `${IMAGE_PREFIX}/${name}:${TAG}`,
+          imageOf(name),
           '-c',
           'for p in typescript vitest vite eslint tsx; do [ -e /app/node_modules/$p ] && echo $p; done; ls /app/services/*/src 2>/dev/null | head -1; true',
         ]);
@@ -748,14 +738,14 @@ async function runStackChecks(present, absent, withPrometheus, needles, running)
     timings.memory = stats.stdout
       .trim()
       .split('\n')
-      .map((line) => line.replace(`${PROJECT}_`, '').replace(/_1\t/, ': '));
+      .map((line) => line.replace(`${PROJECT}_`, '').replace(`${PROJECT}-`, '').replace(/[_-]1\t/, ': '));
   }
 
   // Secrets never in images, container metadata or logs.
   await check('no secret value in docker inspect, image history/config or logs', async () => {
     let text = '';
     for (const name of Object.keys(images)) {
-      const ref = `${IMAGE_PREFIX}/${name}:${TAG}`;
+      const ref = imageOf(name);
       text += (await docker(['history', '--no-trunc', ref])).stdout;
       text += (await docker(['image', 'inspect', ref])).stdout;
     }
@@ -828,7 +818,7 @@ function figures() {
   if (timings.setup !== undefined) lines.push(`container setup: ${secs(timings.setup)}`);
   for (const [name, image] of Object.entries(images)) {
     lines.push(
-      `image ${name.padEnd(12)} ${(image.bytes / 1e6).toFixed(0).padStart(4)} MB (+${((image.bytes - image.baseBytes) / 1e6).toFixed(1)} MB over its base), built in ${image.seconds.toFixed(1)} s`,
+      `image ${name.padEnd(12)} ${(image.bytes / 1e6).toFixed(0).padStart(4)} MB${Number.isFinite(image.baseBytes) ? ` (+${((image.bytes - image.baseBytes) / 1e6).toFixed(1)} MB over its base)` : ''}, ${image.seconds === undefined ? `given${image.digest ? ` (${image.digest})` : ''}, not built here` : `built in ${image.seconds.toFixed(1)} s`}`,
     );
   }
   if (timings.builds !== undefined) lines.push(`all images built in ${secs(timings.builds)} (wall clock)`);

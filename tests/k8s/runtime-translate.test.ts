@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NAMESPACE, ROOT, RELEASE, template, type K8sObject } from './lib.js';
-import { COMPOSE_IMAGE, runtimeSetArgs } from './runtime/release.js';
+import { components } from '../../scripts/images.mjs';
+import { RUNTIME_IMAGES, runtimeImage, runtimeSetArgs } from './runtime/release.js';
 import { cpus, expand, memoryBytes, planRelease, planWorkload, Untranslatable, type ContainerPlan, type PlanOptions } from './runtime/translate.js';
 
 const objects = template('helm4', runtimeSetArgs({ registry: 'localhost/test', prefix: 'flotilla', tag: 'unit' }));
@@ -194,10 +195,14 @@ describe('runtime translation refuses what it cannot run faithfully', () => {
 });
 
 describe('runtime check: images', () => {
-  it('reuses what test:compose builds: tests/compose/lib.mjs still tags flotilla-test/<name>:compose', () => {
-    const lib = readFileSync(path.join(ROOT, 'tests/compose/lib.mjs'), 'utf8');
-    const prefix = /export const IMAGE_PREFIX = '([^']+)'/.exec(lib)?.[1];
-    const tag = /export const TAG = '([^']+)'/.exec(lib)?.[1];
-    expect(COMPOSE_IMAGE('gateway')).toBe(`${prefix}/gateway:${tag}`);
+  it('runs the images the build names, as the chart names them: <registry>/flotilla-<component>:<tag>, no re-tagging', () => {
+    const rendered = template('helm4', runtimeSetArgs(RUNTIME_IMAGES));
+    const images = new Map<string, string>();
+    for (const o of rendered.filter((x) => x.kind === 'Deployment')) {
+      images.set(o.metadata.labels['app.kubernetes.io/component'], o.spec.template.spec.containers[0].image);
+    }
+    const built = components().map((c) => c.name);
+    expect([...images.keys()].sort()).toEqual([...built].sort());
+    for (const name of built) expect(images.get(name)).toBe(runtimeImage(name));
   });
 });

@@ -1,7 +1,14 @@
 // What the runtime check renders and which images it runs: shared by run.ts and the unit tests.
 
-/** The images `npm run test:compose` builds (tests/compose/lib.mjs: IMAGE_PREFIX/<name>:TAG). */
-export const COMPOSE_IMAGE = (component: string) => `flotilla-test/${component}:compose`;
+import { imageRef, testImages } from '../../../scripts/images.mjs';
+
+/**
+ * The images the runtime check runs: the container tests' images (scripts/images.mjs testImages:
+ * FLOTILLA_IMAGES_FROM's, else the flotilla-test/flotilla-<component>:compose that test:compose
+ * builds), under the names the chart gives them: no re-tagging.
+ */
+export const RUNTIME_IMAGES = { ...testImages(), prefix: 'flotilla' };
+export const runtimeImage = (component: string) => imageRef(RUNTIME_IMAGES.registry, component, RUNTIME_IMAGES.tag);
 
 /** The test-only PostgreSQL image (./postgres: the ci/postgres:15 stand-in made to start as uid 999). */
 export const POSTGRES_IMAGE = { repository: 'flotilla-k8s-runtime/postgres', tag: '15-nonroot' };

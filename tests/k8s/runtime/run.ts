@@ -13,8 +13,10 @@
 //   FLOTILLA_K8S_RUNTIME_CHART=dir  render another copy of the chart (to see what the check catches)
 //   CONTAINERS_SETUP=path         another engine setup script than ../shared/containers/setup
 //
-// Images: the ones `npm run test:compose` built (flotilla-test/<component>:compose) are reused,
-// re-tagged as the chart names them; missing ones are built with test:compose's own commands.
+// Images: the container tests' (FLOTILLA_IMAGES_FROM=<registry>:<tag>, which .ci/run pulled back
+// from its registry, else flotilla-test/flotilla-<component>:compose as test:compose builds them),
+// rendered by the chart under those very names (image.registry, image.prefix=flotilla, image.tag);
+// missing ones are built by scripts/images.mjs, the build test:compose and the release use.
 // PostgreSQL: the ci/postgres:15 stand-in with the official image's uid and non-root start
 // (tests/k8s/runtime/postgres). Everything this run creates carries the label
 // flotilla.k8s-runtime.owner=<pid> and is removed at the end, on failure and on SIGINT/SIGTERM;
@@ -24,7 +26,8 @@ import { existsSync, lstatSync, mkdtempSync, mkdirSync, readdirSync, rmSync, wri
 import os from 'node:os';
 import path from 'node:path';
 import { CHART, helm, NAMESPACE, parseDocuments, RELEASE, ROOT, template, type K8sObject } from '../lib.js';
-import { COMPOSE_IMAGE, POSTGRES_IMAGE as POSTGRES_REF, runtimeSetArgs } from './release.js';
+import { buildImages, children as buildChildren, components, inspectImage } from '../../../scripts/images.mjs';
+import { POSTGRES_IMAGE as POSTGRES_REF, RUNTIME_IMAGES, runtimeImage, runtimeSetArgs } from './release.js';
 import { entriesOf, planRelease, Untranslatable, type ContainerPlan, type HostEntry, type Probe } from './translate.js';
 
 const OWNER_LABEL = 'flotilla.k8s-runtime.owner';
@@ -35,12 +38,7 @@ const PROBER = `${PREFIX}-prober`;
 const FILES_PREFIX = 'flotilla-k8s-runtime-';
 const KEEP = process.env.FLOTILLA_K8S_RUNTIME_KEEP === '1';
 const SETUP = path.resolve(process.env.CONTAINERS_SETUP ?? path.join(ROOT, '..', 'shared', 'containers', 'setup'));
-/** The chart's image names for this run: <registry>/<prefix>-<component>:<tag>. */
-const IMAGE_REGISTRY = 'localhost/flotilla-k8s-runtime';
-const IMAGE_PREFIX = 'flotilla';
-const IMAGE_TAG = `run-${RUN_ID}`;
 const POSTGRES_IMAGE = `${POSTGRES_REF.repository}:${POSTGRES_REF.tag}`;
-const COMPONENTS = ['gateway', 'users', 'fleet', 'stats', 'edge', 'translation'] as const;
 const began = Date.now();
 
 // ------------------------------------------------------------------------------------------
@@ -89,10 +87,9 @@ async function dockerOk(args: string[], options?: Parameters<typeof run>[2]): Pr
 }
 
 // ------------------------------------------------------------------------------------------
-// Cleanup: everything labelled with this run's owner label, the temporary files, the re-tags.
+// Cleanup: everything labelled with this run's owner label, and the temporary files.
 
 let filesDir: string | undefined;
-const retagged: string[] = [];
 let cleaning: Promise<void> | undefined;
 
 async function removeLabelled(owner: string) {
@@ -126,8 +123,7 @@ function cleanup(): Promise<void> {
     try {
       const removed = await removeLabelled(String(process.pid));
       if (filesDir) await removeFiles(filesDir);
-      if (retagged.length) await docker(['rmi', ...retagged]);
-      log(`cleanup: ${removed.containers} containers, ${removed.networks} network, ${removed.volumes} volumes, ${retagged.length} image tags and the temporary files removed`);
+      log(`cleanup: ${removed.containers} containers, ${removed.networks} network, ${removed.volumes} volumes and the temporary files removed`);
     } catch (e) {
       log(`cleanup failed: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -138,7 +134,7 @@ function cleanup(): Promise<void> {
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     log(`${signal}: tearing down`);
-    for (const child of children) child.kill('SIGTERM');
+    for (const child of [...children, ...buildChildren]) child.kill('SIGTERM');
     void cleanup().finally(() => process.exit(130));
   });
 }
@@ -178,12 +174,6 @@ async function sweepStale() {
       log(`removed the files of an interrupted run (pid ${pid})`);
     }
   }
-  const tags = (await docker(['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${IMAGE_REGISTRY}/*`])).stdout.split('\n').filter(Boolean);
-  const stale = tags.filter((t) => {
-    const pid = /:run-([0-9]+)-/.exec(t)?.[1];
-    return pid && pid !== String(process.pid) && !alive(Number(pid));
-  });
-  if (stale.length) await docker(['rmi', ...stale]);
 }
 
 // ------------------------------------------------------------------------------------------
@@ -211,40 +201,36 @@ async function prepareEngine(): Promise<Record<string, string>> {
 
 const gitRevision = async () => (await run('git', ['rev-parse', 'HEAD'])).stdout.trim() || 'unknown';
 
-/** test:compose's images, reused when present (CI builds them once), else built with its commands. */
+/** The container tests' images, used as they are when present; missing ones built as test:compose builds them. */
 async function prepareImages(exported: Record<string, string>) {
   const revision = await gitRevision();
+  const given = process.env.FLOTILLA_IMAGES_FROM;
   const missing: string[] = [];
-  for (const c of COMPONENTS) {
-    const r = await docker(['image', 'inspect', '-f', '{{.Created}} {{index .Config.Labels "org.opencontainers.image.revision"}}', COMPOSE_IMAGE(c)]);
-    if (r.code !== 0) {
-      missing.push(c);
+  for (const { name } of components()) {
+    const info = await inspectImage(runtimeImage(name));
+    if (!info) {
+      missing.push(name);
       continue;
     }
-    const [created, builtFrom] = r.stdout.trim().split(' ');
-    const stale = builtFrom && builtFrom !== revision ? `, built from ${builtFrom.slice(0, 10)}, not HEAD ${revision.slice(0, 10)}` : '';
-    log(`reusing ${COMPOSE_IMAGE(c)} (built ${secs(Date.now() - Date.parse(created!))} ago${stale})`);
+    const stale = info.revision && info.revision !== revision ? `, built from ${info.revision.slice(0, 10)}, not HEAD ${revision.slice(0, 10)}` : '';
+    log(`using ${runtimeImage(name)} (built ${secs(Date.now() - Date.parse(info.created))} ago${stale})`);
   }
-  // The same `docker build` test:compose runs (tests/compose/lib.mjs buildImages), gateway first
-  // (it fills the shared stages), translation last.
-  for (const c of missing) {
-    const target = c === 'edge' ? 'edge' : c === 'translation' ? 'translation' : 'service';
-    log(`building ${COMPOSE_IMAGE(c)} (--target ${target}): not built by test:compose yet`);
-    const r = await docker(
-      ['build', '--network', 'host', '-f', 'deploy/Dockerfile', '--target', target, '--build-arg', `NODE_IMAGE=${exported.NODE_IMAGE}`, '--build-arg', `NGINX_IMAGE=${exported.NGINX_IMAGE}`, '--build-arg', `SERVICE=${c === 'edge' ? 'gateway' : c}`, '--build-arg', 'VERSION=compose', '--build-arg', `REVISION=${revision}`, '--build-arg', `CREATED=${new Date().toISOString()}`, '-t', COMPOSE_IMAGE(c), '.'],
-      { env: { DOCKER_BUILDKIT: '0' }, timeoutMs: 900_000 },
-    );
-    if (r.code !== 0) throw new Error(`image ${c} did not build:\n${r.stdout.slice(-3000)}${r.stderr.slice(-1000)}`);
-    log(`built ${COMPOSE_IMAGE(c)} in ${secs(r.ms)}`);
-  }
-  for (const c of COMPONENTS) {
-    const ref = `${IMAGE_REGISTRY}/${IMAGE_PREFIX}-${c}:${IMAGE_TAG}`;
-    await dockerOk(['tag', COMPOSE_IMAGE(c), ref]);
-    retagged.push(ref);
+  if (missing.length && given) throw new Error(`FLOTILLA_IMAGES_FROM=${given}, but ${missing.map(runtimeImage).join(', ')} not here`);
+  if (missing.length) {
+    await buildImages({
+      registry: RUNTIME_IMAGES.registry,
+      tag: RUNTIME_IMAGES.tag,
+      only: missing,
+      env: { ...process.env, NODE_IMAGE: exported.NODE_IMAGE, NGINX_IMAGE: exported.NGINX_IMAGE },
+      onStart: ({ ref, target }) => log(`building ${ref} (--target ${target}): not built by test:compose yet`),
+      onResult: (r) => {
+        log(r.ok ? `built ${r.ref} in ${secs(r.ms)}` : `${r.ref} did not build`);
+      },
+    });
   }
   const pg = await docker(['build', '-q', '--build-arg', `POSTGRES_IMAGE=${exported.POSTGRES_IMAGE}`, '-t', POSTGRES_IMAGE, path.join(ROOT, 'tests/k8s/runtime/postgres')], { env: { DOCKER_BUILDKIT: '0' } });
   if (pg.code !== 0) throw new Error(`${POSTGRES_IMAGE} did not build: ${pg.stderr.slice(-2000)}`);
-  log(`images tagged ${IMAGE_REGISTRY}/${IMAGE_PREFIX}-<component>:${IMAGE_TAG}; PostgreSQL ${POSTGRES_IMAGE} (from ${exported.POSTGRES_IMAGE})`);
+  log(`images ${runtimeImage('<component>')}; PostgreSQL ${POSTGRES_IMAGE} (from ${exported.POSTGRES_IMAGE})`);
 }
 
 // ------------------------------------------------------------------------------------------
@@ -496,7 +482,7 @@ async function throughTheEdge(base: string, objects: K8sObject[]) {
 
 /** The chart rendered for this run (FLOTILLA_K8S_RUNTIME_CHART: another copy of it, e.g. a mutated one). */
 function render(): K8sObject[] {
-  const args = runtimeSetArgs({ registry: IMAGE_REGISTRY, prefix: IMAGE_PREFIX, tag: IMAGE_TAG });
+  const args = runtimeSetArgs(RUNTIME_IMAGES);
   const chart = process.env.FLOTILLA_K8S_RUNTIME_CHART;
   if (!chart) return template('helm4', args);
   const r = helm('helm4', ['template', RELEASE, path.resolve(chart), '--namespace', NAMESPACE, ...args]);
