@@ -31,10 +31,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import yaml from 'js-yaml';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const COMPOSE_FILE = path.join(ROOT, 'deploy', 'compose.yaml');
@@ -68,9 +68,7 @@ export function testImages(env = process.env) {
 // ------------------------------------------------------------------------------------------
 // The components, from deploy/compose.yaml
 
-// js-yaml as @kubernetes/client-node (pinned, a root devDependency) depends on it, as the chart
-// tests read YAML (tests/k8s/lib.ts). It follows YAML merge keys (`<<: *node-build-args`).
-const jsYaml = createRequire(createRequire(import.meta.url).resolve('@kubernetes/client-node'))('js-yaml');
+// js-yaml follows YAML merge keys (`<<: *node-build-args`).
 
 /** Compose's variable syntax: ${VAR}, ${VAR:-default} (unset or empty), ${VAR-default} (unset), $$. */
 export function interpolate(text, env = process.env) {
@@ -92,7 +90,7 @@ export function dockerfileStages(file) {
  * args (resolved against env, without the stamp arguments) }, in build order.
  */
 export function components({ env = process.env, file = COMPOSE_FILE } = {}) {
-  const doc = jsYaml.load(readFileSync(file, 'utf8'));
+  const doc = yaml.load(readFileSync(file, 'utf8'));
   const base = path.dirname(file);
   const list = [];
   for (const [name, service] of Object.entries(doc.services ?? {})) {

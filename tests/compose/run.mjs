@@ -24,6 +24,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import yaml from 'js-yaml';
 import { buildImages as buildWithScript, imageRef } from '../../scripts/images.mjs';
 import {
   assert,
@@ -51,7 +52,6 @@ import {
   presentServices,
   readSecrets,
   ROOT,
-  run,
   runMain,
   secs,
   serviceOf,
@@ -91,10 +91,8 @@ function findLeaks(text, needles) {
 // ------------------------------------------------------------------------------------------
 // Static checks: compose file, Prometheus, Grafana provisioning
 
-function yamlToJson(path) {
-  // python3-yaml comes with docker-compose 1.29 (a dependency), which setup installed.
-  const script = 'import json,sys,yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))';
-  return run('python3', ['-c', script, path], { allowFail: false }).then((r) => JSON.parse(r.stdout));
+async function yamlToJson(path) {
+  return yaml.load(readFileSync(path, 'utf8'));
 }
 
 /** Metric names a PromQL expression uses (identifiers followed by `{`, `[` or a space). */

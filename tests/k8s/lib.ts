@@ -4,29 +4,21 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 import { ensureK8sTools } from '../../scripts/k8s-tools.mjs';
+import yaml from 'js-yaml';
 
-// Plain YAML parsing, with js-yaml as @kubernetes/client-node (pinned) itself depends on it. Not
-// client-node's loadAllYaml: that deserialises into its model classes, renaming fields (`from`
-// becomes `_from`) and dropping unknown ones, which is exactly what the tests must see.
-const requireFromClientNode = createRequire(createRequire(import.meta.url).resolve('@kubernetes/client-node'));
-interface YamlType {
-  resolveFn?: unknown;
-}
-const jsYaml = requireFromClientNode('js-yaml') as {
-  load(text: string, options?: { schema: unknown }): unknown;
-  loadAll(text: string, iterator?: null, options?: { schema: unknown }): unknown[];
-  Type: new (tag: string, options: Record<string, unknown>) => YamlType;
-  DEFAULT_SCHEMA: { extend(types: { implicit: YamlType[] }): unknown };
-  types: { int: { resolve(data: string): boolean; construct(data: string): number } };
-};
+// Plain YAML parsing with js-yaml. Not client-node's loadAllYaml: that deserialises into its
+// model classes, renaming fields (`from` becomes `_from`) and dropping unknown ones, which is
+// exactly what the tests must see.
+//
 // Kubernetes and Helm read manifests as YAML 1.1 (sigs.k8s.io/yaml): `defaultMode: 0440` is octal
 // there (288, r--r-----), while js-yaml's YAML 1.2 reads it as decimal 440. Integers with a leading
 // zero are therefore read as octal here too, replacing js-yaml's int type (same tag and kind).
-const coreInt = jsYaml.types.int;
+// js-yaml exports its built-in types at run time; its type declarations leave them out.
+const coreInt = (yaml as unknown as { types: { int: { resolve(data: string): boolean; construct(data: string): number } } })
+  .types.int;
 const octal11 = /^[-+]?0[0-7_]+$/;
-const yaml11Int = new jsYaml.Type('tag:yaml.org,2002:int', {
+const yaml11Int = new yaml.Type('tag:yaml.org,2002:int', {
   kind: 'scalar',
   resolve: (data: string | null) => data !== null && (octal11.test(data) || coreInt.resolve(data)),
   construct: (data: string) => {
@@ -35,12 +27,12 @@ const yaml11Int = new jsYaml.Type('tag:yaml.org,2002:int', {
     return sign * parseInt(data.replace(/^[-+]/, '').replace(/_/g, ''), 8);
   },
   predicate: (o: unknown) => Number.isInteger(o),
-  represent: { decimal: (o: number) => o.toString(10) },
+  represent: { decimal: (o: object) => (o as unknown as number).toString(10) },
   defaultStyle: 'decimal',
 });
-const schema = jsYaml.DEFAULT_SCHEMA.extend({ implicit: [yaml11Int] });
-export const loadYaml = (text: string): any => jsYaml.load(text, { schema }); // eslint-disable-line @typescript-eslint/no-explicit-any
-const loadAllYaml = (text: string): unknown[] => jsYaml.loadAll(text, null, { schema });
+const schema = yaml.DEFAULT_SCHEMA.extend({ implicit: [yaml11Int] });
+export const loadYaml = (text: string): any => yaml.load(text, { schema }); // eslint-disable-line @typescript-eslint/no-explicit-any
+const loadAllYaml = (text: string): unknown[] => yaml.loadAll(text, null, { schema });
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CHART = path.join(ROOT, 'deploy/helm/flotilla');
