@@ -9,22 +9,20 @@
  * an API key into that header after its own checks (cookies need CSRF protection, which is the
  * gateway's job; API keys need a database lookup, which is the users service's).
  *
- * Usage, in a service's `routes(app, ...)`:
+ * Usage, in a service's `routes(app, ...)`, with each route declaring its access next to itself
+ * (see declarations.ts):
  *
  * ```ts
  * import { verifyAccess } from '@flotilla/kit';
- * app.addHook('onRequest', verifyAccess({
- *   jwksUrl: config.JWKS_URL,                 // e.g. http://127.0.0.1:3001/.well-known/jwks.json
- *   policy: { 'POST /sql': 'admin' },          // optional; see AccessPolicy
- * }));
+ * app.addHook('onRequest', verifyAccess({ jwksUrl: config.JWKS_URL }));
+ * app.post('/sql', { config: { access: 'admin' } }, handler);
  * // in a handler: const caller = principalOf(request);
  * ```
  *
  * `onRequest`, not `preHandler`: an anonymous caller must get 401 before the body is parsed or
  * validated (a 400 would describe the API to strangers, and parsing costs us, not them).
  *
- * Without an entry in the policy a route needs `viewer` for GET/HEAD/OPTIONS and `operator`
- * otherwise. `/healthz`, `/readyz`, `/metrics` and `/openapi.json` are always public.
+ * A route that declares nothing needs admin (fail closed; kit refuses to start such a service).
  * Anonymous → 401, too little role → 403, token service unreachable → 503 (all problem+json).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -71,21 +69,11 @@ export const GATEWAY_HEADER = 'x-flotilla-gateway';
 /** The cookie the users service sets and the gateway reads; services never read cookies. */
 export const SESSION_COOKIE = 'flotilla_session';
 
-/**
- * Per-route requirements. A record maps `"METHOD /route/:pattern"` or `"/route/:pattern"` (every
- * method) — Fastify's route pattern, not the URL — to an Access; a function may decide from the
- * request and return undefined for the default.
- */
-export type AccessPolicy =
-  | Readonly<Record<string, Access>>
-  | ((request: FastifyRequest) => Access | undefined);
-
 export interface VerifyAccessOptions {
   /** The users service's JWKS URL. Either this or `keys`. */
   jwksUrl?: string | URL;
   /** A key resolver instead of a URL: the users service verifies with its own keys. */
   keys?: JWTVerifyGetKey;
-  policy?: AccessPolicy;
   /**
    * Resolves an opaque API key (`flk_...`) from `Authorization: Bearer` or `X-API-Key`. Only the
    * service that stores keys (users) passes this; elsewhere API keys arrive as JWTs via the gateway.
@@ -93,8 +81,6 @@ export interface VerifyAccessOptions {
   apiKey?: (key: string) => Promise<Principal | undefined>;
 }
 
-const ALWAYS_PUBLIC = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json']);
-const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const principals = new WeakMap<FastifyRequest, Principal>();
 const remoteKeySets = new Map<string, JWTVerifyGetKey>();
 
@@ -121,14 +107,11 @@ export function hasRole(roles: readonly string[], minimum: Role): boolean {
   return roles.some((role) => ROLES.indexOf(role as Role) >= needed);
 }
 
-/** What a route requires under a policy; unlisted routes get the read/write default. */
-export function accessFor(request: FastifyRequest, policy: AccessPolicy = {}): Access {
-  const route = request.routeOptions.url;
+/** What a route requires: what it declared (see declarations.ts); admin if it declared nothing. */
+export function accessFor(request: FastifyRequest): Access {
   // No route matched: the 404 handler answers, and has nothing to protect.
-  if (route === undefined || ALWAYS_PUBLIC.has(route)) return 'public';
-  const listed =
-    typeof policy === 'function' ? policy(request) : (policy[`${request.method} ${route}`] ?? policy[route]);
-  return listed ?? (READ_METHODS.has(request.method) ? 'viewer' : 'operator');
+  if (request.routeOptions.url === undefined) return 'public';
+  return request.routeOptions.config.access ?? 'admin';
 }
 
 export const unauthorized = (detail: string) => new HttpProblem(401, detail);
@@ -201,7 +184,7 @@ export function verifyAccess(options: VerifyAccessOptions): AccessHook {
   const keys = options.keys ?? (options.jwksUrl ? remoteKeys(options.jwksUrl) : undefined);
   if (!keys) throw new Error('verifyAccess needs jwksUrl or keys');
   return async function verifyAccessHook(request: FastifyRequest, reply: FastifyReply) {
-    const access = accessFor(request, options.policy);
+    const access = accessFor(request);
     if (access === 'public') return;
     const principal = await authenticate(request, keys, options.apiKey).catch((error: unknown) => {
       if (error instanceof HttpProblem && error.status === 401) challenge(reply);

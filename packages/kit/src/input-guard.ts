@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { HttpProblem } from './problem.js';
-import type { FieldError } from './validation.js';
+import { type FieldError, fieldPath } from './contract.js';
 
 /** Deeper JSON is refused before parsing: no Flotilla schema nests beyond a handful of levels. */
 export const MAX_JSON_DEPTH = 64;
@@ -18,7 +18,7 @@ export function installInputGuard(app: FastifyInstance): void {
     if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
       done(
         new HttpProblem(400, `body is nested deeper than ${MAX_JSON_DEPTH} levels`, {
-          errors: [{ field: 'body', message: `must not nest deeper than ${MAX_JSON_DEPTH} levels` }],
+          errors: [{ field: fieldPath('body'), message: `must not nest deeper than ${MAX_JSON_DEPTH} levels` }],
         }),
       );
       return;
@@ -27,9 +27,9 @@ export function installInputGuard(app: FastifyInstance): void {
   });
   app.addHook('preValidation', async (request) => {
     const errors = [
-      ...unstorableFields('params', request.params),
-      ...unstorableFields('querystring', request.query),
-      ...unstorableFields('body', request.body),
+      ...unstorableFields(fieldPath('path'), request.params),
+      ...unstorableFields(fieldPath('query'), request.query),
+      ...unstorableFields(fieldPath('body'), request.body),
     ];
     if (errors.length > 0) {
       throw new HttpProblem(400, errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });

@@ -16,9 +16,11 @@ import type { Kysely } from 'kysely';
 import { type DestinationStream, pino } from 'pino';
 import type { Registry } from 'prom-client';
 import { ConfigError } from './config.js';
+import { ProblemSchema } from './contract.js';
 import { type Database, type DatabaseOptions, openDatabase } from './database.js';
 import { installProblemHandlers } from './errors.js';
 import { GATEWAY_HEADER } from './auth.js';
+import { type RouteDeclaration, routeDeclarations, SECURITY_SCHEMES } from './declarations.js';
 import { clientErrorAnswer, discardUnreadBody, refuseOversizedBodies } from './early-answers.js';
 import { installInputGuard } from './input-guard.js';
 import { createMetrics, instrumentRequests } from './metrics.js';
@@ -64,6 +66,11 @@ export interface ServiceDefinition<DB> {
   trustProxy?: string[];
   /** Replaces the generated `/openapi.json` (the gateway serves the merged document instead). */
   openApiDocument?: (request: FastifyRequest) => Promise<unknown>;
+  /**
+   * Whether every route must declare its access (see declarations.ts). Only the gateway, whose
+   * routes are its proxy and whose policy is generated from the services' declarations, opts out.
+   */
+  accessDeclarations?: boolean;
   routes: (app: ServiceApp, context: ServiceContext<DB>) => Promise<void> | void;
 }
 
@@ -78,6 +85,9 @@ const REDACT = [
   '*.accessToken',
   '*.refreshToken',
 ];
+
+/** The kit's own routes: anyone may call them; the gateway never publishes them. */
+const INFRA = { config: { access: 'public', expose: 'internal' }, schema: { hide: true } } as const;
 
 // Probes and scrapes would drown the log at info level (readiness changes are logged on their own).
 const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
@@ -147,6 +157,10 @@ export async function createService<DB>(definition: ServiceDefinition<DB>): Prom
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
+  app.addSchema(ProblemSchema);
+  const declared: RouteDeclaration[] = [];
+  app.decorate('declaredRoutes', declared);
+  if (definition.accessDeclarations !== false) app.addHook('onRoute', routeDeclarations(declared));
   installProblemHandlers(app);
   installInputGuard(app);
   app.addHook('onRequest', async (request, reply) => {
@@ -200,12 +214,13 @@ export async function createService<DB>(definition: ServiceDefinition<DB>): Prom
         version: definition.version ?? '0.1.0',
         ...(definition.description ? { description: definition.description } : {}),
       },
+      components: { securitySchemes: SECURITY_SCHEMES },
     },
   });
 
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', INFRA, async () => ({ status: 'ok' }));
   let wasReady: boolean | undefined;
-  app.get('/readyz', { schema: { hide: true } }, async (request, reply) => {
+  app.get('/readyz', INFRA, async (request, reply) => {
     const failures: Record<string, string> = {};
     await Promise.all(
       readiness.map(async ({ name, check }) => {
@@ -226,12 +241,12 @@ export async function createService<DB>(definition: ServiceDefinition<DB>): Prom
     const problem = new HttpProblem(503, `not ready: ${Object.keys(failures).join(', ')}`, { failures });
     return reply.code(503).type(PROBLEM_CONTENT_TYPE).send(problem.toJSON(request.url));
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/metrics', INFRA, async (_request, reply) => {
     reply.type(metrics.contentType);
     return metrics.metrics();
   });
   const openApiDocument = definition.openApiDocument;
-  app.get('/openapi.json', { schema: { hide: true } }, async (request) =>
+  app.get('/openapi.json', INFRA, async (request) =>
     openApiDocument ? openApiDocument(request) : app.swagger(),
   );
 

@@ -67,3 +67,97 @@ export async function testTokens() {
   });
   return { keys, sign, bearer };
 }
+
+/** A response as tests read it: status, headers, the parsed JSON body (or the text), the text. */
+export interface Answer {
+  status: number;
+  headers: Record<string, unknown>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are inspected field by field in tests
+  body: any;
+  text: string;
+}
+
+export interface Caller {
+  userId: number;
+  username: string;
+  roles: Role[];
+}
+
+export interface TestService<App, Name extends string> {
+  app: App;
+  database: TestDatabase;
+  /** A bearer token for each named caller. */
+  tokens: Record<Name, string>;
+  /** Authorization headers for any other caller. */
+  bearer: Awaited<ReturnType<typeof testTokens>>['bearer'];
+  /**
+   * One request through `inject`, as a named caller (`as`, default: the first one) or
+   * `anonymous`; `headers` replace the caller's when they carry their own authorization.
+   */
+  request(
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    url: string,
+    options?: { body?: unknown; as?: Name | 'anonymous'; headers?: Record<string, string> },
+  ): Promise<Answer>;
+  close(): Promise<void>;
+}
+
+/**
+ * A service on a fresh database of the given kind (or `reuse`d), with tokens for the named
+ * callers signed by a key the service is built to trust: every service's tests start it so.
+ */
+export async function startTestService<
+  App extends { inject: InjectApp['inject']; close(): Promise<unknown> },
+  Name extends string,
+>(options: {
+  kind: 'pglite' | 'postgresql';
+  callers: Record<Name, Caller>;
+  build: (database: TestDatabase, keys: JWTVerifyGetKey) => Promise<App>;
+  reuse?: TestDatabase;
+}): Promise<TestService<App, Name>> {
+  const database = options.reuse ?? (await createTestDatabase(options.kind));
+  const { keys, sign, bearer } = await testTokens();
+  const names = Object.keys(options.callers) as Name[];
+  const tokens = {} as Record<Name, string>;
+  for (const name of names) {
+    const { userId, username, roles } = options.callers[name];
+    tokens[name] = await sign(userId, username, roles);
+  }
+  const app = await options.build(database, keys);
+  return {
+    app,
+    database,
+    tokens,
+    bearer,
+    async request(method, url, { body, as = names[0], headers } = {}) {
+      const caller: Record<string, string> =
+        as === undefined || as === 'anonymous' ? {} : { authorization: `Bearer ${tokens[as]}` };
+      const response = await app.inject({
+        method,
+        url,
+        ...(body === undefined ? {} : { payload: body as object }),
+        headers: { ...caller, ...headers },
+      });
+      const type = String(response.headers['content-type'] ?? '');
+      return {
+        status: response.statusCode,
+        headers: response.headers,
+        body: type.includes('json') && response.body !== '' ? response.json() : response.body,
+        text: response.body,
+      };
+    },
+    async close() {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
+
+interface InjectApp {
+  inject(options: {
+    method: string;
+    url: string;
+    payload?: object;
+    headers?: Record<string, string>;
+  }): Promise<{ statusCode: number; headers: Record<string, unknown>; body: string; json(): unknown }>;
+}

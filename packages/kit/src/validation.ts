@@ -1,8 +1,11 @@
 import { Ajv, type ErrorObject, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
+import type { FieldError, FieldPart } from './contract.js';
 
-const common: Options = { useDefaults: true, removeAdditional: true, allErrors: true, strict: false };
+// Nothing is removed or ignored: an unknown property is an error the sender must hear about (a
+// typo in a field name would otherwise be silently dropped). See closedObjects().
+const common: Options = { useDefaults: true, removeAdditional: false, allErrors: true, strict: false };
 
 function makeAjv(options: Options): Ajv {
   const ajv = new Ajv({ ...common, ...options });
@@ -27,9 +30,38 @@ function toValidationError(errors: ErrorObject[] | null | undefined): Error {
   return error;
 }
 
-export interface FieldError {
-  field: string;
-  message: string;
+/** Fastify's names for the parts of a request, as OpenAPI (and every field path) names them. */
+export const FIELD_PART: Record<string, FieldPart> = {
+  body: 'body',
+  querystring: 'query',
+  params: 'path',
+  headers: 'header',
+};
+
+/**
+ * Objects that list their properties accept no others, unless they say so
+ * (`additionalProperties`, `patternProperties`): applied to a route's body and querystring when
+ * the route is declared, so the OpenAPI document says it too. Members of an `allOf` stay open,
+ * since each one lists only part of the properties.
+ */
+export function closedObjects(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(closedObjects);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const record = schema as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) {
+    if (key === 'allOf') out[key] = value;
+    else if (key === 'properties' && value && typeof value === 'object') {
+      out[key] = Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, closedObjects(sub)]));
+    } else if (key === 'items' || key === 'anyOf' || key === 'oneOf' || key === 'prefixItems') {
+      out[key] = closedObjects(value);
+    } else out[key] = value;
+  }
+  const lists = record.properties !== undefined && typeof record.properties === 'object';
+  if (lists && record.additionalProperties === undefined && record.patternProperties === undefined) {
+    out.additionalProperties = false;
+  }
+  return out;
 }
 
 /** `body.name`-style field paths, so a client can tell which input was wrong. */
@@ -42,7 +74,9 @@ export function describeValidation(part: string | undefined, errors: ErrorObject
     const params = error.params as Record<string, unknown>;
     if (error.keyword === 'required') path.push(String(params.missingProperty));
     if (error.keyword === 'additionalProperties') path.push(String(params.additionalProperty));
-    const field = [part ?? 'request', ...path].join('.');
-    return { field, message: error.message ?? error.keyword };
+    const field = [FIELD_PART[part ?? ''] ?? part ?? 'request', ...path].join('.');
+    const message =
+      error.keyword === 'additionalProperties' ? 'is not a known field' : (error.message ?? error.keyword);
+    return { field, message };
   });
 }

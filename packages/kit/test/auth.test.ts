@@ -6,7 +6,6 @@ import { createLocalJWKSet, exportJWK, type JWTVerifyGetKey, SignJWT } from 'jos
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ACCESS_TOKEN,
-  type AccessPolicy,
   createService,
   hasRole,
   principalOf,
@@ -41,16 +40,16 @@ afterEach(async () => {
   jwksServer = undefined;
 });
 
-async function build(access: { keys?: JWTVerifyGetKey; jwksUrl?: string }, policy?: AccessPolicy) {
+async function build(access: { keys?: JWTVerifyGetKey; jwksUrl?: string }) {
   app = await createService({
     name: 'demo',
     logStream: silent,
     routes(scope) {
-      scope.addHook('onRequest', verifyAccess({ ...access, ...(policy ? { policy } : {}) }));
-      scope.get('/things', async (request) => principalOf(request));
-      scope.post('/things', async () => ({ created: true }));
-      scope.get('/open', async () => ({ open: true }));
-      scope.delete('/things/:id', async () => ({ deleted: true }));
+      scope.addHook('onRequest', verifyAccess(access));
+      scope.get('/things', { config: { access: 'viewer' } }, async (request) => principalOf(request));
+      scope.post('/things', { config: { access: 'operator' } }, async () => ({ created: true }));
+      scope.get('/open', { config: { access: 'public' } }, async () => ({ open: true }));
+      scope.delete('/things/:id', { config: { access: 'admin' } }, async () => ({ deleted: true }));
     },
   });
   return app;
@@ -89,26 +88,46 @@ describe('verifyAccess', () => {
     ).toBe(200);
   });
 
-  it('follows a policy table by method and route pattern, and a policy function', async () => {
-    const service = await build(
-      { keys: await localKeys() },
-      { 'GET /open': 'public', '/things/:id': 'admin' },
-    );
+  it('enforces what each route declares next to itself', async () => {
+    const service = await build({ keys: await localKeys() });
     expect((await service.inject('/open')).statusCode).toBe(200);
     const operator = await token(['operator']);
-    expect(
-      (await service.inject({ method: 'DELETE', url: '/things/1', headers: auth(operator) })).statusCode,
-    ).toBe(403);
+    const denied = await service.inject({ method: 'DELETE', url: '/things/1', headers: auth(operator) });
+    expect(denied.statusCode).toBe(403);
+    expect(denied.json().detail).toBe('this needs the admin role');
     const admin = await token(['admin']);
     expect(
       (await service.inject({ method: 'DELETE', url: '/things/1', headers: auth(admin) })).statusCode,
     ).toBe(200);
-    await app?.close();
-    const byFunction = await build({ keys: await localKeys() }, (request) =>
-      request.method === 'GET' ? 'public' : undefined,
-    );
-    expect((await byFunction.inject('/open')).statusCode).toBe(200);
-    expect((await byFunction.inject({ method: 'POST', url: '/things' })).statusCode).toBe(401);
+  });
+
+  it('refuses to start a service with a route that declares no access (fail closed)', async () => {
+    await expect(
+      createService({
+        name: 'demo',
+        logStream: silent,
+        routes(scope) {
+          scope.get('/forgotten', async () => ({ open: 'to anyone?' }));
+        },
+      }),
+    ).rejects.toThrow(/route GET \/forgotten declares no access/);
+  });
+
+  it('documents each operation: its access, security, and the problems it can answer', async () => {
+    const service = await build({ keys: await localKeys() });
+    const document = (await service.inject('/openapi.json')).json();
+    const remove = document.paths['/things/{id}'].delete;
+    expect(remove['x-flotilla-access']).toBe('admin');
+    expect(remove.security).toEqual([{ bearer: [] }, { apiKey: [] }]);
+    expect(Object.keys(remove.responses).sort()).toEqual(['400', '401', '403', '404', '429', '503']);
+    const open = document.paths['/open'].get;
+    expect(open.security).toEqual([]);
+    expect(Object.keys(open.responses)).not.toContain('401');
+    expect(document.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(Object.keys(document.paths)).not.toContain('/healthz');
+    // What the contract generator reads to build the gateway's routing and policy.
+    expect(service.declaredRoutes).toContainEqual({ methods: ['DELETE'], url: '/things/:id', access: 'admin', expose: 'api' });
+    expect(service.declaredRoutes).toContainEqual({ methods: ['GET'], url: '/healthz', access: 'public', expose: 'internal' });
   });
 
   it('refuses expired, wrong-key, tampered, wrong-type and wrong-issuer tokens with 401', async () => {

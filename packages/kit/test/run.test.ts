@@ -20,7 +20,7 @@ await runService(async () => ({
     name: 'slow',
     logLevel: 'silent',
     routes(app) {
-      app.get('/slow', async () => {
+      app.get('/slow', { config: { access: 'public' } }, async () => {
         await new Promise((resolve) => setTimeout(resolve, 1500));
         return { finished: true };
       });

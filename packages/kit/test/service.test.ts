@@ -27,13 +27,22 @@ async function build(logStream = logCapture().stream) {
     routes(scope) {
       scope.post(
         '/things',
-        { schema: { body: Type.Object({ name: Type.String({ minLength: 1 }), size: Type.Integer() }) } },
+        {
+          config: { access: 'public' },
+          schema: {
+            body: Type.Object({
+              name: Type.String({ minLength: 1 }),
+              size: Type.Integer(),
+              extra: Type.Optional(Type.Unknown()),
+            }),
+          },
+        },
         async (request, reply) => reply.code(201).send({ name: request.body.name }),
       );
-      scope.get('/clash', async () => {
+      scope.get('/clash', { config: { access: 'public' } }, async () => {
         throw conflict('already booked', { conflicts: [{ id: 7 }] });
       });
-      scope.get('/boom', async () => {
+      scope.get('/boom', { config: { access: 'public' } }, async () => {
         throw new Error('secret internals');
       });
     },
@@ -71,6 +80,16 @@ describe('createService', () => {
     expect(problem.detail).toContain('body.size');
   });
 
+  it('refuses an unknown property (a typo in a field name) with a 400 naming it', async () => {
+    const service = await build();
+    const response = await service.inject({ method: 'POST', url: '/things', payload: { name: 'a', size: 1, szie: 2 } });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().errors).toEqual([{ field: 'body.szie', message: 'is not a known field' }]);
+    const document = (await service.inject('/openapi.json')).json();
+    const body = document.paths['/things'].post.requestBody.content['application/json'].schema;
+    expect(body.additionalProperties).toBe(false);
+  });
+
   it('names a missing property', async () => {
     const service = await build();
     const response = await service.inject({ method: 'POST', url: '/things', payload: { size: 1 } });
@@ -99,7 +118,7 @@ describe('createService', () => {
     expect(body.json().errors).toEqual([{ field: 'body.name', message: expect.stringContaining('NUL') }]);
     const query = await service.inject({ url: '/clash?q=%00' });
     expect(query.statusCode).toBe(400);
-    expect(query.json().errors).toEqual([{ field: 'querystring.q', message: expect.stringContaining('NUL') }]);
+    expect(query.json().errors).toEqual([{ field: 'query.q', message: expect.stringContaining('NUL') }]);
     const key = await service.inject({
       method: 'POST',
       url: '/things',
