@@ -109,10 +109,21 @@ function declareRoute(route: RouteOptions): void {
   if ((route.schema as { hide?: boolean } | undefined)?.hide === true) return;
   const schema: FastifySchema & Record<string, unknown> = { ...(route.schema ?? {}) };
   if (schema.body !== undefined) schema.body = closedObjects(schema.body);
-  if (schema.querystring !== undefined) schema.querystring = closedObjects(schema.querystring);
+  if (schema.querystring !== undefined) schema.querystring = optionalDefaults(closedObjects(schema.querystring));
   schema.response = { ...standardResponses(route, access, schema), ...(schema.response as object | undefined) };
   schema.security = access === 'public' ? [] : [{ bearer: [] }, { apiKey: [] }];
   schema[ACCESS_KEY] = access;
   schema[EXPOSE_KEY] = expose;
   route.schema = schema;
+}
+
+/**
+ * A query parameter with a default is never required of the client (validation fills it in), so
+ * the document must not say it is, though the handler's type may count on it.
+ */
+function optionalDefaults(schema: unknown): unknown {
+  const object = schema as { properties?: Record<string, { default?: unknown }>; required?: string[] };
+  if (!object.properties || !Array.isArray(object.required)) return schema;
+  const required = object.required.filter((name) => object.properties?.[name]?.default === undefined);
+  return { ...object, required };
 }

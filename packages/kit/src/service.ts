@@ -207,6 +207,8 @@ export async function createService<DB>(definition: ServiceDefinition<DB>): Prom
   }
 
   await app.register(swagger, {
+    // Shared schemas (the Problem document) keep their own name in the document, not `def-0`.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
     openapi: {
       openapi: '3.1.0',
       info: {

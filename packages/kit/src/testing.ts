@@ -49,12 +49,15 @@ export async function createTestDatabase(kind: 'pglite' | 'postgresql'): Promise
  * Signs access tokens exactly as the users service does (issuer, audience, `at+jwt`), with a key
  * pair made for the test; pass `keys` to a service's `accessKeys` option so it trusts them.
  */
+/** The key id test tokens carry, so a service holding keys of its own can tell them apart. */
+export const TEST_KEY_ID = 'flotilla-test';
+
 export async function testTokens() {
   const { publicKey, privateKey } = await generateKeyPair('EdDSA');
   const keys: JWTVerifyGetKey = async () => publicKey;
   const sign = (userId: number, username: string, roles: Role[]) =>
     new SignJWT({ username, roles })
-      .setProtectedHeader({ alg: 'EdDSA', typ: ACCESS_TOKEN.type })
+      .setProtectedHeader({ alg: 'EdDSA', typ: ACCESS_TOKEN.type, kid: TEST_KEY_ID })
       .setIssuer(ACCESS_TOKEN.issuer)
       .setAudience(ACCESS_TOKEN.audience)
       .setSubject(String(userId))

@@ -70,10 +70,13 @@ export function describeValidation(part: string | undefined, errors: ErrorObject
     const path = error.instancePath
       .split('/')
       .filter(Boolean)
-      .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+      .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'))
+      // A property named "" still needs a visible name in the path.
+      .map((segment) => (segment === '' ? '""' : segment));
     const params = error.params as Record<string, unknown>;
-    if (error.keyword === 'required') path.push(String(params.missingProperty));
-    if (error.keyword === 'additionalProperties') path.push(String(params.additionalProperty));
+    const name = (value: unknown) => (String(value) === '' ? '""' : String(value));
+    if (error.keyword === 'required') path.push(name(params.missingProperty));
+    if (error.keyword === 'additionalProperties') path.push(name(params.additionalProperty));
     const field = [FIELD_PART[part ?? ''] ?? part ?? 'request', ...path].join('.');
     const message =
       error.keyword === 'additionalProperties' ? 'is not a known field' : (error.message ?? error.keyword);
