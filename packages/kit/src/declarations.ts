@@ -46,7 +46,10 @@ export const SECURITY_SCHEMES = {
   },
 } as const;
 
-const problem = (description: string) => ({ description, $ref: 'Problem#' });
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } },
+});
 
 /** The problem responses any operation can give, by when they apply. */
 function standardResponses(route: RouteOptions, access: Access, schema: FastifySchema): Record<string, unknown> {
@@ -59,7 +62,8 @@ function standardResponses(route: RouteOptions, access: Access, schema: FastifyS
     responses[401] = problem('Not signed in, or the token expired: sign in (or refresh) and retry');
     responses[403] = problem(`Signed in without the ${access} role this needs`);
   }
-  if (String(route.url).includes(':')) responses[404] = problem('Nothing with that id');
+  // A parameter a pattern constrains (`:type(cars|lorries)`) cannot miss; an id can.
+  if (/:\w+(?![\w(])/.test(String(route.url))) responses[404] = problem('Nothing with that id');
   if (schema.body !== undefined) responses[413] = problem('The request body is larger than this service accepts');
   return responses;
 }

@@ -1,4 +1,4 @@
-export { type Static, Type } from 'typebox';
+export { type Static, type TSchema, Type } from 'typebox';
 export {
   fetchVia,
   parseServiceAddress,

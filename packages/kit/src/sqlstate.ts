@@ -7,7 +7,13 @@ export const SQLSTATE = {
   foreignKeyViolation: '23503',
   checkViolation: '23514',
   exclusionViolation: '23P01',
+  readOnlySqlTransaction: '25006',
   insufficientPrivilege: '42501',
+  diskFull: '53100',
+  outOfMemory: '53200',
+  configurationLimitExceeded: '53400',
+  programLimitExceeded: '54000',
+  statementTooComplex: '54001',
   queryCanceled: '57014',
 } as const;
 

@@ -151,7 +151,8 @@ export async function startTestService<
     },
     async close() {
       await app.close();
-      await database.drop();
+      // A reused database belongs to whoever made it.
+      if (!options.reuse) await database.drop();
     },
   };
 }
@@ -163,4 +164,24 @@ interface InjectApp {
     payload?: object;
     headers?: Record<string, string>;
   }): Promise<{ statusCode: number; headers: Record<string, unknown>; body: string; json(): unknown }>;
+}
+
+/** One server-sent event as a test reads it. */
+export interface StreamEvent {
+  event: string;
+  data: unknown;
+  id: string | undefined;
+}
+
+/** The events of a finished `text/event-stream` body (comment blocks such as keep-alives skipped). */
+export function parseEventStream(body: string): StreamEvent[] {
+  return body
+    .split(/\r?\n\r?\n/)
+    .map((block) => block.split(/\r?\n/).filter((line) => line !== '' && !line.startsWith(':')))
+    .filter((lines) => lines.length > 0)
+    .map((lines) => {
+      const field = (name: string) => lines.filter((line) => line.startsWith(`${name}:`)).map((line) => line.slice(name.length + 1).replace(/^ /, ''));
+      const data = field('data').join('\n');
+      return { event: field('event')[0] ?? 'message', data: data === '' ? undefined : (JSON.parse(data) as unknown), id: field('id')[0] };
+    });
 }
