@@ -1,12 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
-import { type AccessPolicy, createService, type ServiceApp, verifyAccess } from '@flotilla/kit';
+import { createService, type ServiceApp, verifyAccess } from '@flotilla/kit';
+import type { JWTVerifyGetKey } from 'jose';
 import type { DestinationStream } from 'pino';
 import type { UsersConfig } from './config.js';
 import type { DB } from './db/schema.js';
 import { resolveApiKey } from './domain/api-keys.js';
 import { ensureFirstAdmin } from './domain/bootstrap.js';
-import { loadSigningKey, signingKeys } from './domain/signing.js';
+import { loadSigningKey, signingKeys, verificationKeys } from './domain/signing.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { authRoutes } from './routes/auth.js';
 import { clientAddressResolver } from './routes/client.js';
@@ -16,28 +17,13 @@ import { userRoutes } from './routes/users.js';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
 
-/** Who may call what. The gateway's table (services/gateway/src/policy.ts) says the same. */
-export const ACCESS: AccessPolicy = {
-  '/auth/login': 'public',
-  '/auth/refresh': 'public',
-  // Logout must work with an expired access token: it only needs the refresh cookie.
-  '/auth/logout': 'public',
-  '/.well-known/jwks.json': 'public',
-  // Authenticated by the API key it exchanges (see routes/keys.ts).
-  '/internal/api-key-token': 'public',
-  '/auth/me': 'viewer',
-  '/api-keys': 'viewer',
-  '/api-keys/:id': 'viewer',
-  '/users': 'admin',
-  '/users/:id': 'admin',
-  '/users/:id/password': 'admin',
-  'POST /create_user': 'admin',
-  // It names any account by id, like /users/:id.
-  'GET /get_user': 'admin',
-};
-
 export interface UsersOptions {
   logStream?: DestinationStream;
+  /**
+   * Keys to trust for access tokens besides the service's own (tests: kit's startTestService
+   * signs its callers' tokens with a key of its own). Never configurable from the environment.
+   */
+  accessKeys?: JWTVerifyGetKey;
 }
 
 export async function buildApp(config: UsersConfig, options: UsersOptions = {}): Promise<ServiceApp> {
@@ -51,10 +37,14 @@ export async function buildApp(config: UsersConfig, options: UsersOptions = {}):
     async routes(app, { db, log }) {
       await ensureFirstAdmin(db, config.FLOTILLA_ADMIN_PASSWORD, log);
       await app.register(cookie);
-      // onRequest: anonymous callers get 401 before their body is parsed or validated.
+      // Each route declares its access next to itself (routes/*.ts). onRequest: anonymous callers
+      // get 401 before their body is parsed or validated.
       app.addHook(
         'onRequest',
-        verifyAccess({ keys: keys.verifyKeys, policy: ACCESS, apiKey: (key) => resolveApiKey(db, key) }),
+        verifyAccess({
+          keys: verificationKeys(keys, options.accessKeys),
+          apiKey: (key) => resolveApiKey(db, key),
+        }),
       );
       if (!config.GATEWAY_SECRET) {
         log.warn(

@@ -1,6 +1,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { ServiceApp } from '@flotilla/kit';
+import { type Caller, startTestService, type TestDatabase, type TestService } from '@flotilla/kit/testing';
 import { buildApp } from '../src/app.js';
 import { loadUsersConfig } from '../src/config.js';
 
@@ -20,29 +21,53 @@ export const ADMIN_PASSWORD = 'correct horse battery staple';
 /** What the gateway would send in X-Flotilla-Gateway; a secret, so it must never be logged. */
 export const GATEWAY_SECRET = 'the gateway and users share this';
 
-export interface TestUsers {
-  app: ServiceApp;
+/**
+ * The harness's callers. `admin` is the first admin, id 1 on the fresh database every suite
+ * starts on; the others have no account, so they only ever meet the access check.
+ */
+export const CALLERS: Record<CallerName, Caller> = {
+  admin: { userId: 1, username: 'admin', roles: ['admin'] },
+  operator: { userId: 900_001, username: 'test-operator', roles: ['operator'] },
+  viewer: { userId: 900_002, username: 'test-viewer', roles: ['viewer'] },
+};
+
+type CallerName = 'admin' | 'operator' | 'viewer';
+
+export interface TestUsers extends TestService<ServiceApp, CallerName> {
   logs: ReturnType<typeof logCapture>;
   /** The private key the app signs with, so tests can forge expired or odd tokens. */
   signingKey: KeyObject;
 }
 
+/**
+ * The users service on kit's test harness: a fresh database of `kind` (or `reuse`d: replicas),
+ * the first admin's password known, the gateway's secret set, every log line captured.
+ */
 export async function startUsers(
-  url: string | undefined,
+  kind: 'pglite' | 'postgresql',
   env: Record<string, string> = {},
+  options: { reuse?: TestDatabase; signingKey?: KeyObject } = {},
 ): Promise<TestUsers> {
-  const { privateKey } = generateKeyPairSync('ed25519');
+  const signingKey = options.signingKey ?? generateKeyPairSync('ed25519').privateKey;
   const logs = logCapture();
-  const config = loadUsersConfig({
-    LOG_LEVEL: 'info',
-    FLOTILLA_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    SIGNING_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    GATEWAY_SECRET,
-    ...(url ? { DATABASE_URL: url } : {}),
-    ...env,
+  const service = await startTestService({
+    kind,
+    callers: CALLERS,
+    ...(options.reuse ? { reuse: options.reuse } : {}),
+    build: (database, keys) =>
+      buildApp(
+        loadUsersConfig({
+          LOG_LEVEL: 'info',
+          FLOTILLA_ADMIN_PASSWORD: ADMIN_PASSWORD,
+          SIGNING_KEY: signingKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+          GATEWAY_SECRET,
+          ...(database.url ? { DATABASE_URL: database.url } : {}),
+          ...env,
+        }),
+        { logStream: logs.stream, accessKeys: keys },
+      ),
   });
-  const app = await buildApp(config, { logStream: logs.stream });
-  return { app, logs, signingKey: privateKey };
+  return { ...service, logs, signingKey };
 }
 
 /** The Set-Cookie headers of a response, by cookie name. */
@@ -75,6 +100,7 @@ export const someClient = () => {
   return viaGateway(`10.0.${clients >> 8}.${clients & 255}`);
 };
 
+/** Logs in with a password, as the web app does; the tokens and cookies it got. */
 export async function login(app: ServiceApp, username: string, password: string) {
   const response = await app.inject({
     method: 'POST',

@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase, testDatabaseKinds } from '@flotilla/kit/testing';
+import { testDatabaseKinds } from '@flotilla/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD_MAX_LENGTH } from '../src/domain/passwords.js';
 import { ADMIN_PASSWORD, bearer, GATEWAY_SECRET, startUsers, type TestUsers, viaGateway } from './helpers.js';
@@ -28,17 +28,14 @@ const attempt = (users: TestUsers, { username, password, headers = {}, peer }: A
   });
 
 describe.each(testDatabaseKinds())('login rate limits on %s', (kind) => {
-  let database: TestDatabase;
   let users: TestUsers;
 
   beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    users = await startUsers(database.url, LIMITS);
+    users = await startUsers(kind, LIMITS);
   });
 
   afterAll(async () => {
-    await users?.app.close();
-    await database?.drop();
+    await users?.close();
   });
 
   it('counts a wrong password of any length as an attempt and answers it 401', async () => {
@@ -156,11 +153,11 @@ describe('login rate limits without GATEWAY_SECRET', () => {
   let users: TestUsers;
 
   beforeAll(async () => {
-    users = await startUsers(undefined, { ...LIMITS, GATEWAY_SECRET: '' });
+    users = await startUsers('pglite', { ...LIMITS, GATEWAY_SECRET: '' });
   });
 
   afterAll(async () => {
-    await users?.app.close();
+    await users?.close();
   });
 
   it('believes no X-Forwarded-For at all, whatever the request claims', async () => {

@@ -21,18 +21,18 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('users replicas on one PostgreSQ
   beforeAll(async () => {
     database = await createTestDatabase('postgresql');
     // What SIGNING_KEY_FILE gives every replica.
-    const { privateKey } = generateKeyPairSync('ed25519');
-    const key = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const { privateKey: signingKey } = generateKeyPairSync('ed25519');
     const env = {
-      SIGNING_KEY: key,
       LOGIN_MAX_ATTEMPTS_PER_USERNAME_AND_IP: '3',
       LOGIN_MAX_ATTEMPTS_PER_IP: '100',
       LOGIN_WINDOW_SECONDS: '600',
     };
+    const replica = () => startUsers('postgresql', env, { reuse: database, signingKey });
     // Started together, as a Deployment's replicas are: one first admin between them.
-    [a, b] = await Promise.all([startUsers(database.url, env), startUsers(database.url, env)]);
+    [a, b] = await Promise.all([replica(), replica()]);
   });
   afterAll(async () => {
+    // Each harness would drop the shared database: close the apps, then drop it once.
     await Promise.all([a?.app.close(), b?.app.close()]);
     await database?.drop();
   });
@@ -48,8 +48,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('users replicas on one PostgreSQ
     expect(me.statusCode).toBe(200);
     expect(me.json()).toMatchObject({ username: 'admin' });
     // Both started on an empty database: they made one first admin between them.
-    const accounts = await b.app.inject({ url: '/users', headers: bearer(session.accessToken) });
-    expect(accounts.json().map((u: { username: string }) => u.username)).toEqual(['admin']);
+    const accounts = await b.request('GET', '/users', { headers: bearer(session.accessToken) });
+    expect(accounts.body.items.map((u: { username: string }) => u.username)).toEqual(['admin']);
   });
 
   it('rotates on B a refresh token issued by A; replaying it on A then revokes the family', async () => {

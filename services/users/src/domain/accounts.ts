@@ -1,6 +1,31 @@
-import { badRequest, conflict, HttpProblem, notFound, ROLES, type Role } from '@flotilla/kit';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import {
+  conflict,
+  fieldPath,
+  HttpProblem,
+  invalidField,
+  notFound,
+  ROLES,
+  type Role,
+  SQLSTATE,
+  sqlState,
+  violatedConstraint,
+} from '@flotilla/kit';
+import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
+import { revokeUserSessions } from '../db/sessions.js';
+import {
+  advanceIdSequence,
+  countEnabledAdmins,
+  findUser,
+  findUserForLogin,
+  insertUser,
+  listUsersAfter,
+  lockAdmins,
+  setPasswordHash,
+  updateUserRow,
+  type UserRow,
+} from '../db/users.js';
+import { afterIdOf, idPage, type PageRequest } from './page.js';
 import { hashPassword } from './passwords.js';
 
 /** An account as the API shows it: never the hash. */
@@ -12,17 +37,6 @@ export interface User {
   createdAt: string;
   disabled: boolean;
 }
-
-interface UserRow {
-  id: string;
-  username: string;
-  display_name: string;
-  roles: string[];
-  created_at: Date;
-  disabled: boolean;
-}
-
-const COLUMNS = ['id', 'username', 'display_name', 'roles', 'created_at', 'disabled'] as const;
 
 export function toUser(row: UserRow): User {
   return {
@@ -53,72 +67,59 @@ export interface NewUser {
   password?: string;
 }
 
-const UNIQUE_VIOLATION = '23505';
+/**
+ * Where the caller sent a new account's username and chosen id (`body.username`,
+ * `query.userid`…), so that a 409 names the field as it was sent.
+ */
+export interface NewUserFields {
+  username: string;
+  id?: string;
+}
 
 /** Creates an account; 409 when the username (any case) or the chosen id is taken. */
-export async function createUser(db: Kysely<DB>, input: NewUser): Promise<User> {
+export async function createUser(
+  db: Kysely<DB>,
+  input: NewUser,
+  fields: NewUserFields,
+): Promise<User> {
   const passwordHash = input.password ? await hashPassword(input.password) : null;
   try {
     return await db.transaction().execute(async (trx) => {
-      const row = await trx
-        .insertInto('users')
-        .values({
-          ...(input.id !== undefined ? { id: input.id } : {}),
-          username: input.username,
-          display_name: input.displayName ?? input.username,
-          roles: input.roles ?? ['viewer'],
-          password_hash: passwordHash,
-        })
-        .returning(COLUMNS)
-        .executeTakeFirstOrThrow();
-      // An id chosen by the caller does not advance the identity sequence; move it past the
-      // largest id so the next generated one does not collide.
+      const row = await insertUser(trx, {
+        ...(input.id !== undefined ? { id: input.id } : {}),
+        username: input.username,
+        displayName: input.displayName ?? input.username,
+        roles: input.roles ?? ['viewer'],
+        passwordHash,
+      });
       if (input.id !== undefined) await advanceIdSequence(trx);
       return toUser(row);
     });
   } catch (error) {
-    if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
-      const constraint = (error as { constraint?: string }).constraint ?? '';
-      throw conflict(
-        constraint === 'users_pkey'
-          ? `a user with id ${input.id} already exists`
-          : `the username ${input.username} is taken`,
-        { field: constraint === 'users_pkey' ? 'id' : 'username' },
-      );
-    }
-    throw error;
+    if (sqlState(error) !== SQLSTATE.uniqueViolation) throw error;
+    const [field, detail] =
+      violatedConstraint(error) === 'users_pkey'
+        ? [fields.id ?? 'id', `a user with id ${input.id} already exists`]
+        : [fields.username, `the username ${input.username} is taken`];
+    throw conflict(detail, { errors: [{ field, message: 'is taken' }] });
   }
 }
 
-async function advanceIdSequence(trx: Transaction<DB>): Promise<void> {
-  await sql`select setval(pg_get_serial_sequence('users', 'id'),
-                          greatest((select max(id) from users), 1))`.execute(trx);
-}
-
 export async function getUser(db: Kysely<DB>, id: number): Promise<User> {
-  const row = await db.selectFrom('users').select(COLUMNS).where('id', '=', String(id)).executeTakeFirst();
+  const row = await findUser(db, id);
   if (!row) throw notFound(`no user with id ${id}`);
   return toUser(row);
 }
 
-export async function listUsers(db: Kysely<DB>, page: { limit: number; offset: number }): Promise<User[]> {
-  const rows = await db
-    .selectFrom('users')
-    .select(COLUMNS)
-    .orderBy('id')
-    .limit(page.limit)
-    .offset(page.offset)
-    .execute();
-  return rows.map(toUser);
+/** Accounts in id order, a page at a time (keyset: stable while accounts are created). */
+export async function listUsers(db: Kysely<DB>, page: PageRequest) {
+  const rows = await listUsersAfter(db, { afterId: afterIdOf(page), limit: page.limit + 1 });
+  return idPage(rows, page, toUser);
 }
 
-/** The account and its hash, for login; case-insensitive like the unique index. */
+/** The account and its hash, for login. */
 export async function findForLogin(db: Kysely<DB>, username: string) {
-  const row = await db
-    .selectFrom('users')
-    .select([...COLUMNS, 'password_hash'])
-    .where(sql`lower(username)`, '=', username.toLowerCase())
-    .executeTakeFirst();
+  const row = await findUserForLogin(db, username);
   return row ? { user: toUser(row), passwordHash: row.password_hash } : undefined;
 }
 
@@ -134,34 +135,17 @@ export interface UserChanges {
  */
 export async function updateUser(db: Kysely<DB>, id: number, changes: UserChanges): Promise<User> {
   if (changes.displayName === undefined && changes.roles === undefined && changes.disabled === undefined) {
-    throw badRequest('nothing to change: send displayName, roles or disabled', {
-      errors: [{ field: 'body', message: 'must have displayName, roles or disabled' }],
-    });
+    throw invalidField(fieldPath('body'), 'must have displayName, roles or disabled');
   }
   return db.transaction().execute(async (trx) => {
     // Serialises concurrent demotions, so two admins cannot demote each other at once.
-    await sql`select pg_advisory_xact_lock(hashtext('flotilla:users:admins'))`.execute(trx);
-    const row = await trx
-      .updateTable('users')
-      .set({
-        ...(changes.displayName !== undefined ? { display_name: changes.displayName } : {}),
-        ...(changes.roles !== undefined ? { roles: changes.roles } : {}),
-        ...(changes.disabled !== undefined ? { disabled: changes.disabled } : {}),
-      })
-      .where('id', '=', String(id))
-      .returning(COLUMNS)
-      .executeTakeFirst();
+    await lockAdmins(trx);
+    const row = await updateUserRow(trx, id, changes);
     if (!row) throw notFound(`no user with id ${id}`);
-    const admins = await trx
-      .selectFrom('users')
-      .select((eb) => eb.fn.countAll<string>().as('n'))
-      .where(sql<boolean>`'admin' = any(roles)`)
-      .where('disabled', '=', false)
-      .executeTakeFirstOrThrow();
-    if (Number(admins.n) === 0) {
+    if ((await countEnabledAdmins(trx)) === 0) {
       throw new HttpProblem(409, 'this would leave no enabled admin; promote another account first');
     }
-    if (changes.disabled) await revokeAllSessions(trx, id);
+    if (changes.disabled) await revokeUserSessions(trx, id);
     return toUser(row);
   });
 }
@@ -169,22 +153,8 @@ export async function updateUser(db: Kysely<DB>, id: number, changes: UserChange
 export async function setPassword(db: Kysely<DB>, id: number, password: string): Promise<void> {
   const passwordHash = await hashPassword(password);
   await db.transaction().execute(async (trx) => {
-    const updated = await trx
-      .updateTable('users')
-      .set({ password_hash: passwordHash })
-      .where('id', '=', String(id))
-      .executeTakeFirst();
-    if (updated.numUpdatedRows === 0n) throw notFound(`no user with id ${id}`);
+    if (!(await setPasswordHash(trx, id, passwordHash))) throw notFound(`no user with id ${id}`);
     // Whoever knew the old password may hold a session; a reset ends them all.
-    await revokeAllSessions(trx, id);
+    await revokeUserSessions(trx, id);
   });
-}
-
-async function revokeAllSessions(trx: Transaction<DB>, userId: number): Promise<void> {
-  await trx
-    .updateTable('refresh_tokens')
-    .set({ revoked_at: new Date() })
-    .where('user_id', '=', userId)
-    .where('revoked_at', 'is', null)
-    .execute();
 }

@@ -1,6 +1,15 @@
 import { notFound, type Principal, ROLES } from '@flotilla/kit';
 import type { Kysely } from 'kysely';
+import {
+  type ApiKeyRow,
+  findActiveApiKey,
+  insertApiKey,
+  listApiKeysAfter,
+  revokeApiKeyRow,
+  touchApiKey,
+} from '../db/api-keys.js';
 import type { DB } from '../db/schema.js';
+import { afterIdOf, idPage, type PageRequest } from './page.js';
 import { newToken, tokenHash } from './secrets.js';
 
 export interface ApiKey {
@@ -10,14 +19,6 @@ export interface ApiKey {
   prefix: string;
   createdAt: string;
   lastUsedAt: string | null;
-}
-
-interface ApiKeyRow {
-  id: string;
-  name: string;
-  prefix: string;
-  created_at: Date;
-  last_used_at: Date | null;
 }
 
 const toApiKey = (row: ApiKeyRow): ApiKey => ({
@@ -35,42 +36,23 @@ export async function createApiKey(
   name: string,
 ): Promise<ApiKey & { key: string }> {
   const key = newToken('flk_');
-  const row = await db
-    .insertInto('api_keys')
-    .values({
-      user_id: userId,
-      name,
-      prefix: key.slice(0, 10),
-      key_hash: tokenHash(key),
-      last_used_at: null,
-      revoked_at: null,
-    })
-    .returning(['id', 'name', 'prefix', 'created_at', 'last_used_at'])
-    .executeTakeFirstOrThrow();
+  const row = await insertApiKey(db, { userId, name, prefix: key.slice(0, 10), keyHash: tokenHash(key) });
   return { ...toApiKey(row), key };
 }
 
-export async function listApiKeys(db: Kysely<DB>, userId: number): Promise<ApiKey[]> {
-  const rows = await db
-    .selectFrom('api_keys')
-    .select(['id', 'name', 'prefix', 'created_at', 'last_used_at'])
-    .where('user_id', '=', userId)
-    .where('revoked_at', 'is', null)
-    .orderBy('id')
-    .execute();
-  return rows.map(toApiKey);
+/** A user's unrevoked keys in id order, a page at a time. */
+export async function listApiKeys(db: Kysely<DB>, userId: number, page: PageRequest) {
+  const rows = await listApiKeysAfter(db, userId, { afterId: afterIdOf(page), limit: page.limit + 1 });
+  return idPage(rows, page, toApiKey);
 }
 
-/** Revokes one of the user's keys (admins: anyone's). 404 rather than 403 for others' keys. */
+/**
+ * Revokes one of the caller's keys; an admin may revoke anyone's. 404 rather than 403 for
+ * another's key, so ids of others' keys reveal nothing.
+ */
 export async function revokeApiKey(db: Kysely<DB>, keyId: number, caller: Principal): Promise<void> {
-  let query = db
-    .updateTable('api_keys')
-    .set({ revoked_at: new Date() })
-    .where('id', '=', String(keyId))
-    .where('revoked_at', 'is', null);
-  if (!caller.roles.includes('admin')) query = query.where('user_id', '=', caller.userId);
-  const result = await query.executeTakeFirst();
-  if (result.numUpdatedRows === 0n) throw notFound(`no API key with id ${keyId}`);
+  const ownerId = caller.roles.includes('admin') ? undefined : caller.userId;
+  if (!(await revokeApiKeyRow(db, keyId, ownerId))) throw notFound(`no API key with id ${keyId}`);
 }
 
 /**
@@ -78,18 +60,11 @@ export async function revokeApiKey(db: Kysely<DB>, keyId: number, caller: Princi
  * role changes take effect on the very next request. Undefined for unknown or revoked keys.
  */
 export async function resolveApiKey(db: Kysely<DB>, key: string): Promise<Principal | undefined> {
-  const row = await db
-    .selectFrom('api_keys')
-    .innerJoin('users', 'users.id', 'api_keys.user_id')
-    .select(['api_keys.id as keyId', 'api_keys.last_used_at', 'users.id', 'users.username', 'users.roles'])
-    .where('api_keys.key_hash', '=', tokenHash(key))
-    .where('api_keys.revoked_at', 'is', null)
-    .where('users.disabled', '=', false)
-    .executeTakeFirst();
+  const row = await findActiveApiKey(db, tokenHash(key));
   if (!row) return undefined;
   // At most one write a minute per key, not one per request.
   if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > 60_000) {
-    await db.updateTable('api_keys').set({ last_used_at: new Date() }).where('id', '=', row.keyId).execute();
+    await touchApiKey(db, row.keyId);
   }
   return {
     userId: Number(row.id),

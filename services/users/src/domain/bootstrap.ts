@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
+import { anyUserExists, insertFirstAdmin } from '../db/users.js';
 import { hashPassword } from './passwords.js';
 import { newPassword } from './secrets.js';
 
@@ -14,15 +15,9 @@ export async function ensureFirstAdmin(
   configured: string | undefined,
   log: FastifyBaseLogger,
 ): Promise<void> {
-  const any = await db.selectFrom('users').select('id').limit(1).executeTakeFirst();
-  if (any) return;
+  if (await anyUserExists(db)) return;
   const password = configured ?? newPassword();
-  const inserted = await sql<{ id: string }>`
-    insert into users (username, display_name, roles, password_hash)
-    values ('admin', 'Administrator', '{admin}', ${await hashPassword(password)})
-    on conflict (lower(username)) do nothing
-    returning id`.execute(db);
-  if (inserted.rows.length === 0) return;
+  if (!(await insertFirstAdmin(db, await hashPassword(password)))) return;
   if (configured) {
     log.info(
       { username: 'admin' },

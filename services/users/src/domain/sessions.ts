@@ -2,6 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { HttpProblem } from '@flotilla/kit';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
+import {
+  findFamilyOf,
+  findRefreshTokenForUpdate,
+  insertRefreshToken,
+  markRefreshTokenUsed,
+  revokeFamily,
+} from '../db/sessions.js';
 import { findForLogin, getUser, type User } from './accounts.js';
 import { verifyPassword } from './passwords.js';
 import { newToken, tokenHash } from './secrets.js';
@@ -31,17 +38,12 @@ async function issueRefreshToken(
   ttlSeconds: number,
 ): Promise<string> {
   const token = newToken('flr_');
-  await db
-    .insertInto('refresh_tokens')
-    .values({
-      token_hash: tokenHash(token),
-      family_id: familyId,
-      user_id: userId,
-      expires_at: new Date(Date.now() + ttlSeconds * 1000),
-      used_at: null,
-      revoked_at: null,
-    })
-    .execute();
+  await insertRefreshToken(db, {
+    tokenHash: tokenHash(token),
+    familyId,
+    userId,
+    expiresAt: new Date(Date.now() + ttlSeconds * 1000),
+  });
   return token;
 }
 
@@ -56,24 +58,13 @@ export async function rotateRefreshToken(
   ttlSeconds: number,
 ): Promise<{ user: User; refreshToken: string }> {
   const outcome = await db.transaction().execute(async (trx) => {
-    // FOR UPDATE: two concurrent uses of one token are serialised, the second sees it used.
-    const row = await trx
-      .selectFrom('refresh_tokens')
-      .select(['id', 'family_id', 'user_id', 'expires_at', 'used_at', 'revoked_at'])
-      .where('token_hash', '=', tokenHash(token))
-      .forUpdate()
-      .executeTakeFirst();
+    const row = await findRefreshTokenForUpdate(trx, tokenHash(token));
     if (!row || row.revoked_at || row.expires_at.getTime() <= Date.now()) return { kind: 'invalid' as const };
     if (row.used_at) {
-      await trx
-        .updateTable('refresh_tokens')
-        .set({ revoked_at: new Date() })
-        .where('family_id', '=', row.family_id)
-        .where('revoked_at', 'is', null)
-        .execute();
+      await revokeFamily(trx, row.family_id);
       return { kind: 'reused' as const };
     }
-    await trx.updateTable('refresh_tokens').set({ used_at: new Date() }).where('id', '=', row.id).execute();
+    await markRefreshTokenUsed(trx, row.id);
     const user = await getUser(trx, Number(row.user_id));
     if (user.disabled) return { kind: 'invalid' as const };
     const refreshToken = await issueRefreshToken(trx, user.id, row.family_id, ttlSeconds);
@@ -88,16 +79,6 @@ export async function rotateRefreshToken(
 
 /** Ends the login a refresh token belongs to (its whole family). Unknown tokens are ignored. */
 export async function endSession(db: Kysely<DB>, token: string): Promise<void> {
-  const row = await db
-    .selectFrom('refresh_tokens')
-    .select('family_id')
-    .where('token_hash', '=', tokenHash(token))
-    .executeTakeFirst();
-  if (!row) return;
-  await db
-    .updateTable('refresh_tokens')
-    .set({ revoked_at: new Date() })
-    .where('family_id', '=', row.family_id)
-    .where('revoked_at', 'is', null)
-    .execute();
+  const familyId = await findFamilyOf(db, tokenHash(token));
+  if (familyId !== undefined) await revokeFamily(db, familyId);
 }

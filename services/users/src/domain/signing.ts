@@ -12,16 +12,28 @@ import {
   calculateJwkThumbprint,
   createLocalJWKSet,
   exportJWK,
-  type JWK,
   type JWTVerifyGetKey,
   SignJWT,
 } from 'jose';
 
+/** A public key as published: what verifiers need, never a private member. */
+export interface PublishedKey {
+  kty: string;
+  crv: string;
+  x: string;
+  y?: string;
+  kid: string;
+  alg: 'EdDSA' | 'ES256';
+  use: 'sig';
+}
+
 export interface SigningKeys {
   /** The public half as published at /.well-known/jwks.json. */
-  jwks: { keys: JWK[] };
+  jwks: { keys: PublishedKey[] };
   /** Verifies tokens with the same keys, without an HTTP round trip to ourselves. */
   verifyKeys: JWTVerifyGetKey;
+  /** The key id every token this service signs names in its header. */
+  kid: string;
   sign(claims: TokenSubject, ttlSeconds: number): Promise<string>;
 }
 
@@ -100,11 +112,16 @@ export async function signingKeys(privateKey: KeyObject): Promise<SigningKeys> {
   const alg = algorithmOf(privateKey);
   const publicJwk = await exportJWK(createPublicKey(privateKey));
   const kid = await calculateJwkThumbprint(publicJwk);
-  const published: JWK = { ...publicJwk, kid, alg, use: 'sig' };
+  const { kty, crv, x, y } = publicJwk;
+  if (kty === undefined || crv === undefined || x === undefined) {
+    throw new ConfigError('SIGNING_KEY has no usable public key');
+  }
+  const published: PublishedKey = { kty, crv, x, ...(y === undefined ? {} : { y }), kid, alg, use: 'sig' };
   const jwks = { keys: [published] };
   return {
     jwks,
     verifyKeys: createLocalJWKSet(jwks),
+    kid,
     sign: (subject, ttlSeconds) =>
       new SignJWT({
         username: subject.username,
@@ -119,4 +136,17 @@ export async function signingKeys(privateKey: KeyObject): Promise<SigningKeys> {
         .setExpirationTime(`${ttlSeconds}s`)
         .sign(privateKey),
   };
+}
+
+/**
+ * What the service verifies access tokens with: its own keys, and keys it is told to trust as
+ * well (tests: kit's startTestService signs its callers' tokens with a key of its own). A token
+ * naming this service's key id is checked against that key, any other against the extra ones.
+ */
+export function verificationKeys(
+  keys: SigningKeys,
+  alsoTrusted: JWTVerifyGetKey | undefined,
+): JWTVerifyGetKey {
+  if (!alsoTrusted) return keys.verifyKeys;
+  return (header, token) => (header.kid === keys.kid ? keys.verifyKeys : alsoTrusted)(header, token);
 }

@@ -1,6 +1,7 @@
 import { HttpProblem } from '@flotilla/kit';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
+import { bumpAttempts, deleteAttempts } from '../db/throttle.js';
 
 export interface ThrottleLimits {
   /** Attempts at one username from one address: its guesser runs out, its owner elsewhere does not. */
@@ -32,7 +33,7 @@ export async function countLoginAttempt(
     { key: usernameKey(ip, username), limit: limits.perUsernameAndIp, what: 'for this username' },
   ];
   for (const { key, limit, what } of checks) {
-    const { attempts, retryAfter } = await bump(db, key, limits.windowSeconds);
+    const { attempts, retryAfter } = await bumpAttempts(db, key, limits.windowSeconds);
     if (attempts > limit) {
       throw new HttpProblem(429, `too many login attempts ${what}; retry in ${retryAfter} s`, { retryAfter });
     }
@@ -41,22 +42,5 @@ export async function countLoginAttempt(
 
 /** A successful login forgives this address's earlier typos of the username (the address keeps counting). */
 export async function clearUsernameAttempts(db: Kysely<DB>, username: string, ip: string): Promise<void> {
-  await db.deleteFrom('login_throttle').where('key', '=', usernameKey(ip, username)).execute();
-}
-
-async function bump(db: Kysely<DB>, key: string, windowSeconds: number) {
-  // One statement, so concurrent attempts on any replica increment the same row atomically.
-  const result = await sql<{ attempts: number; retry_after: number }>`
-    insert into login_throttle as t (key, window_start, attempts)
-    values (${key}, now(), 1)
-    on conflict (key) do update set
-      attempts = case when t.window_start <= now() - make_interval(secs => ${windowSeconds})
-                      then 1 else t.attempts + 1 end,
-      window_start = case when t.window_start <= now() - make_interval(secs => ${windowSeconds})
-                          then now() else t.window_start end
-    returning attempts,
-      greatest(1, ceil(extract(epoch from
-        (window_start + make_interval(secs => ${windowSeconds})) - now())))::int as retry_after`.execute(db);
-  const row = result.rows[0];
-  return { attempts: row?.attempts ?? 1, retryAfter: row?.retry_after ?? windowSeconds };
+  await deleteAttempts(db, usernameKey(ip, username));
 }

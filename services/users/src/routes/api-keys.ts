@@ -1,16 +1,25 @@
-import { principalOf, type ServiceApp, Type } from '@flotilla/kit';
+import { Page, pageQuery, principalOf, type ServiceApp, Type } from '@flotilla/kit';
 import { createApiKey, listApiKeys, revokeApiKey } from '../domain/api-keys.js';
 import type { RouteContext } from './context.js';
-import { ApiKeySchema, IdParams, NewApiKeySchema } from './schemas.js';
+import { ApiKeySchema, IdParams, NewApiKeySchema, NoContent } from './schemas.js';
 
-/** The caller's own API keys (any signed-in role). */
+// Any signed-in role; whose keys a caller may touch is the domain's rule (domain/api-keys.ts).
+const SIGNED_IN = { access: 'viewer' } as const;
+
+/** The caller's own API keys. */
 export function apiKeyRoutes(app: ServiceApp, { db }: RouteContext): void {
   app.post(
     '/api-keys',
     {
+      config: SIGNED_IN,
       schema: {
-        summary: 'Create an API key for yourself; the key is shown in this response only',
-        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }),
+        summary: 'Create an API key for yourself',
+        description:
+          'The key (`flk_…`) is in this response only; only its hash is stored. Send it as `X-API-Key` ' +
+          '(or `Authorization: Bearer`); it acts with your roles as they are at each request.',
+        body: Type.Object({
+          name: Type.String({ minLength: 1, maxLength: 100, description: 'What it is for' }),
+        }),
         response: { 201: NewApiKeySchema },
       },
     },
@@ -21,20 +30,32 @@ export function apiKeyRoutes(app: ServiceApp, { db }: RouteContext): void {
   app.get(
     '/api-keys',
     {
+      config: SIGNED_IN,
       schema: {
-        summary: 'Your API keys (never the keys themselves)',
-        response: { 200: Type.Array(ApiKeySchema) },
+        summary: 'List your API keys',
+        description: 'Unrevoked keys in id order, never the keys themselves.',
+        querystring: Type.Object({ ...pageQuery({ defaultLimit: 100, maxLimit: 500 }) }),
+        response: { 200: Page(ApiKeySchema, 'A page of your API keys') },
       },
     },
-    async (request) => listApiKeys(db, principalOf(request).userId),
+    async (request) => listApiKeys(db, principalOf(request).userId, request.query),
   );
 
   app.delete(
     '/api-keys/:id',
-    { schema: { summary: 'Revoke an API key; it stops working at once', params: IdParams } },
+    {
+      config: SIGNED_IN,
+      schema: {
+        summary: 'Revoke an API key',
+        description:
+          'It stops working at once. Only your own (404 for anyone else’s), unless you are an admin.',
+        params: IdParams,
+        response: { 204: NoContent('Revoked') },
+      },
+    },
     async (request, reply) => {
       await revokeApiKey(db, request.params.id, principalOf(request));
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 }

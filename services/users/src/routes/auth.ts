@@ -4,9 +4,13 @@ import { checkPassword, endSession, rotateRefreshToken, startSession } from '../
 import { clearUsernameAttempts, countLoginAttempt } from '../domain/throttle.js';
 import { accessTokenFor, type RouteContext } from './context.js';
 import { clearSessionCookies, REFRESH_COOKIE, setSessionCookies } from './cookies.js';
-import { TokenResponse, UserSchema } from './schemas.js';
+import { NoContent, ProblemResponse, TokenResponse, UserSchema } from './schemas.js';
 
-/** Login, refresh, logout and "who am I". Access rules: see ACCESS in app.ts. */
+/**
+ * Login, refresh, logout and "who am I". Login, refresh and logout are public: they are how a
+ * caller gets (or gives up) a token, and logout must work with an expired access token, since it
+ * only needs the refresh cookie.
+ */
 export function authRoutes(app: ServiceApp, context: RouteContext): void {
   const { db, config } = context;
   const limits = {
@@ -18,15 +22,25 @@ export function authRoutes(app: ServiceApp, context: RouteContext): void {
   app.post(
     '/auth/login',
     {
+      config: { access: 'public' },
       schema: {
-        summary: 'Log in: returns an access token and sets the session cookies',
+        summary: 'Log in',
+        description:
+          'Returns an access token and sets two httpOnly cookies: `flotilla_session` (the access token) ' +
+          'and `flotilla_refresh` (for POST /auth/refresh). Attempts are limited per client address and ' +
+          'per username from one address (429 with Retry-After).',
         body: Type.Object({
           username: Type.String({ minLength: 1, maxLength: 64 }),
           // No length rule: a password of any length is an attempt, counted and refused with 401
           // (length rules are for setting one).
           password: Type.String(),
         }),
-        response: { 200: TokenResponse },
+        response: {
+          200: TokenResponse,
+          401: ProblemResponse(
+            'Unknown user, wrong password, no password set or disabled account: one answer for all',
+          ),
+        },
       },
     },
     async (request, reply) => {
@@ -58,9 +72,16 @@ export function authRoutes(app: ServiceApp, context: RouteContext): void {
   app.post(
     '/auth/refresh',
     {
+      config: { access: 'public' },
       schema: {
-        summary: 'Exchange the refresh cookie for a new access token (the refresh token rotates)',
-        response: { 200: TokenResponse },
+        summary: 'Exchange the refresh cookie for a new access token',
+        description:
+          'The refresh token rotates: the cookie is replaced. Presenting one already used revokes every ' +
+          'session of its login.',
+        response: {
+          200: TokenResponse,
+          401: ProblemResponse('No refresh cookie, or it is expired, revoked or already used: log in again'),
+        },
       },
     },
     async (request, reply) => {
@@ -86,18 +107,28 @@ export function authRoutes(app: ServiceApp, context: RouteContext): void {
 
   app.post(
     '/auth/logout',
-    { schema: { summary: 'End this login: revokes its refresh tokens and clears the cookies' } },
+    {
+      config: { access: 'public' },
+      schema: {
+        summary: 'Log out',
+        description: 'Revokes this login’s refresh tokens and clears the cookies.',
+        response: { 204: NoContent('Logged out (also when there was nothing to end)') },
+      },
+    },
     async (request, reply) => {
       const presented = request.cookies[REFRESH_COOKIE];
       if (presented) await endSession(db, presented);
       clearSessionCookies(request, reply);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 
   app.get(
     '/auth/me',
-    { schema: { summary: 'The calling account', response: { 200: UserSchema } } },
+    {
+      config: { access: 'viewer' },
+      schema: { summary: 'The calling account', response: { 200: UserSchema } },
+    },
     async (request) => getUser(db, principalOf(request).userId),
   );
 }

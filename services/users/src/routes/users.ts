@@ -1,39 +1,53 @@
-import { type ServiceApp, Type } from '@flotilla/kit';
+import { fieldPath, Page, pageQuery, type ServiceApp, Type } from '@flotilla/kit';
 import { createUser, getUser, listUsers, setPassword, updateUser } from '../domain/accounts.js';
 import type { RouteContext } from './context.js';
-import { DisplayName, IdParams, Password, Roles, Username, UserSchema } from './schemas.js';
+import {
+  DisplayName,
+  IdParams,
+  NoContent,
+  Password,
+  ProblemResponse,
+  Roles,
+  Username,
+  UserSchema,
+} from './schemas.js';
 
-/** Admin user management (every route here needs admin: see ACCESS in app.ts). */
+const ADMIN = { access: 'admin' } as const;
+
+/** Admin user management: every route here needs the admin role. */
 export function userRoutes(app: ServiceApp, { db }: RouteContext): void {
   app.post(
     '/users',
     {
+      config: ADMIN,
       schema: {
         summary: 'Create an account',
+        description: 'With a password, so it can log in at once. Roles default to `["viewer"]`.',
         body: Type.Object({
           username: Username,
           displayName: Type.Optional(DisplayName),
           roles: Type.Optional(Roles),
           password: Password,
         }),
-        response: { 201: UserSchema },
+        response: {
+          201: UserSchema,
+          409: ProblemResponse('The username is taken (in any case): `errors` names `body.username`'),
+        },
       },
     },
-    async (request, reply) => reply.code(201).send(await createUser(db, request.body)),
+    async (request, reply) =>
+      reply.code(201).send(await createUser(db, request.body, { username: fieldPath('body', 'username') })),
   );
 
   app.get(
     '/users',
     {
+      config: ADMIN,
       schema: {
         summary: 'List accounts',
-        querystring: Type.Object({
-          limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
-          // Bounded like ids: beyond safe integers the number is already rounded, and beyond
-          // PostgreSQL's bigint the query fails.
-          offset: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 }),
-        }),
-        response: { 200: Type.Array(UserSchema) },
+        description: 'In id order, a page at a time: pass `nextCursor` back as `cursor` for the next page.',
+        querystring: Type.Object({ ...pageQuery({ defaultLimit: 100, maxLimit: 500 }) }),
+        response: { 200: Page(UserSchema, 'A page of accounts') },
       },
     },
     async (request) => listUsers(db, request.query),
@@ -41,15 +55,17 @@ export function userRoutes(app: ServiceApp, { db }: RouteContext): void {
 
   app.get(
     '/users/:id',
-    { schema: { summary: 'One account', params: IdParams, response: { 200: UserSchema } } },
+    { config: ADMIN, schema: { summary: 'One account', params: IdParams, response: { 200: UserSchema } } },
     async (request) => getUser(db, request.params.id),
   );
 
   app.patch(
     '/users/:id',
     {
+      config: ADMIN,
       schema: {
-        summary: 'Change display name, roles or disabled (disabling ends its sessions)',
+        summary: 'Change an account’s display name, roles or disabled',
+        description: 'Disabling an account ends its sessions and stops its API keys at once.',
         params: IdParams,
         body: Type.Object(
           {
@@ -59,7 +75,10 @@ export function userRoutes(app: ServiceApp, { db }: RouteContext): void {
           },
           { minProperties: 1 },
         ),
-        response: { 200: UserSchema },
+        response: {
+          200: UserSchema,
+          409: ProblemResponse('The change would leave no enabled admin: promote another account first'),
+        },
       },
     },
     async (request) => updateUser(db, request.params.id, request.body),
@@ -68,15 +87,18 @@ export function userRoutes(app: ServiceApp, { db }: RouteContext): void {
   app.put(
     '/users/:id/password',
     {
+      config: ADMIN,
       schema: {
-        summary: 'Reset an account’s password (ends its sessions)',
+        summary: 'Reset an account’s password',
+        description: 'Ends every session of the account: whoever knew the old password is signed out.',
         params: IdParams,
         body: Type.Object({ password: Password }),
+        response: { 204: NoContent('The password is set') },
       },
     },
     async (request, reply) => {
       await setPassword(db, request.params.id, request.body.password);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 }
