@@ -36,7 +36,7 @@ export async function buildApp(config: FleetConfig, options: FleetOptions = {}):
       extensions: ['btree_gist'],
     },
     async routes(app, { db, metrics, log }) {
-      // Reads need viewer, writes operator: verifyAccess's default, which is fleet's rule.
+      // Each route declares its access (reads viewer, writes operator); this enforces it.
       app.addHook(
         'onRequest',
         verifyAccess(

@@ -57,7 +57,7 @@ describe.each(testDatabaseKinds())('fleet allocations on %s', (kind) => {
   });
 
   it('accepts back-to-back bookings (half-open periods) and refuses an overlap naming the conflicts', async () => {
-    const truck = await newResource('trucks');
+    const truck = await newResource('trucks', 'Big Red');
     const url = `/trucks/${truck}/allocations`;
     const morning = await fleet.post(url, { start: at('08:00'), end: at('10:00') });
     const noon = await fleet.post(url, { start: at('10:00'), end: at('12:00') });
@@ -70,9 +70,23 @@ describe.each(testDatabaseKinds())('fleet allocations on %s', (kind) => {
     expect(clash.body).toMatchObject(problem(409));
     expect(clash.body.conflicts.map((c: { id: number }) => c.id)).toEqual([morning.body.id, noon.body.id]);
     expect(clash.body.conflicts[0]).toEqual(morning.body);
-    expect(clash.body.detail).toContain(`#${morning.body.id}`);
-    expect(clash.body.detail).toContain(`#${noon.body.id}`);
-    expect(await rows(truck)).toBe(2);
+    expect(clash.body).toMatchObject({
+      resourceType: 'truck',
+      resourceId: truck,
+      requested: { start: '2031-05-01T09:59:00.000Z', end: '2031-05-01T10:01:00.000Z' },
+    });
+    // In words: no raw UTC ranges or #ids, which the machine-readable members carry.
+    expect(clash.body.detail).toBe(
+      'Truck "Big Red" is already booked during part of that time: 2 bookings overlap it. Choose another time or another truck',
+    );
+    const held = await fleet.post(url, { start: at('07:00'), end: at('08:00'), holder: 'ada' });
+    const byAda = await fleet.post(url, { start: at('07:30'), end: at('08:30') });
+    expect(byAda.body.conflicts.map((c: { id: number }) => c.id)).toEqual([held.body.id, morning.body.id]);
+    expect(byAda.body.detail).toBe(
+      'Truck "Big Red" is already booked during part of that time: 2 bookings (held by ada) overlap it. Choose another time or another truck',
+    );
+    expect(byAda.body.detail).not.toMatch(/\d{4}-\d{2}-\d{2}T|#\d/);
+    expect(await rows(truck)).toBe(3);
 
     // The same resource's periods elsewhere, and other resources at the same time, are free.
     expect((await fleet.post(url, { start: at('12:00'), end: at('13:00') })).status).toBe(201);
@@ -113,10 +127,10 @@ describe.each(testDatabaseKinds())('fleet allocations on %s', (kind) => {
     const car = await newResource('cars');
     const odd = encodeURIComponent(instant);
     const fine = encodeURIComponent(at('10:00'));
-    expectFieldProblem(await fleet.get(`/cars/available?from=${odd}&to=${fine}`), 'querystring.from');
-    expectFieldProblem(await fleet.get(`/cars/available?from=${fine}&to=${odd}`), 'querystring.to');
-    expectFieldProblem(await fleet.get(`/cars/${car}/allocations?from=${odd}`), 'querystring.from');
-    expectFieldProblem(await fleet.get(`/cars/${car}/allocations?to=${odd}`), 'querystring.to');
+    expectFieldProblem(await fleet.get(`/cars/available?from=${odd}&to=${fine}`), 'query.from');
+    expectFieldProblem(await fleet.get(`/cars/available?from=${fine}&to=${odd}`), 'query.to');
+    expectFieldProblem(await fleet.get(`/cars/${car}/allocations?from=${odd}`), 'query.from');
+    expectFieldProblem(await fleet.get(`/cars/${car}/allocations?to=${odd}`), 'query.to');
     const book = (body: object) => fleet.post(`/cars/${car}/allocations`, body);
     expectFieldProblem(await book({ start: instant, end: at('10:00') }), 'body.start');
     expectFieldProblem(await book({ start: at('10:00'), end: instant }), 'body.end');
@@ -150,16 +164,20 @@ describe.each(testDatabaseKinds())('fleet allocations on %s', (kind) => {
     });
 
     it.each([
-      [at('10:05'), at('10:30')],
-      [at('10:00'), at('10:20')],
-      ['2031-05-01T10:00:30Z', at('10:15')],
-      ['2031-05-01T10:00:00.001Z', at('10:15')],
-    ])('refuses [%s, %s) with a 400 saying which slots are valid', async (start, end) => {
+      [at('10:05'), at('10:30'), ['body.start']],
+      [at('10:00'), at('10:20'), ['body.end']],
+      ['2031-05-01T10:00:30Z', at('10:15'), ['body.start']],
+      ['2031-05-01T10:00:00.001Z', at('10:14'), ['body.start', 'body.end']],
+    ])('refuses [%s, %s) with a 400 saying which slots are valid, naming %j', async (start, end, fields) => {
       const runway = await newResource('runways');
       const response = await fleet.post(`/runways/${runway}/allocations`, { start, end });
       expect(response.status).toBe(400);
-      expect(response.body.detail).toContain(':00, :15, :30, :45');
+      expect(response.body.detail).toBe(
+        'a runway is booked in whole 15-minute slots: start and end must fall on :00, :15, :30, :45 past the hour, with zero seconds',
+      );
+      expect(response.body.errors.map((e: { field: string }) => e.field)).toEqual(fields);
       expect(response.body.slotMinutes).toBe(15);
+      expect(response.body.validSlotBoundaries).toBe(':00, :15, :30, :45 past the hour, with zero seconds');
       expect(response.body.covering.start).toMatch(/T10:00:00.000Z$/);
       expect(await rows(runway)).toBe(0);
     });
@@ -223,7 +241,7 @@ describe.each(testDatabaseKinds())('fleet allocations on %s', (kind) => {
       `${url}?from=${encodeURIComponent(at('12:00'))}&to=${encodeURIComponent(at('09:00'))}`,
     );
     expect(backwards.status).toBe(400);
-    expect(backwards.body.detail).toContain('querystring.to');
+    expect(backwards.body.detail).toContain('query.to');
     expect((await fleet.get(`${url}?from=yesterday`)).status).toBe(400);
     expect((await fleet.get(`${url}?limit=500`)).status).toBe(400);
   });
@@ -240,11 +258,11 @@ describe.each(testDatabaseKinds())('fleet allocations on %s', (kind) => {
     ['no id', [issued]],
     ['an extra element', [issued, 1, 2]],
     ['the key of a resource list', [1]],
-  ])('refuses an allocation cursor with %s with a 400 naming querystring.cursor', async (_, key) => {
+  ])('refuses an allocation cursor with %s with a 400 naming query.cursor', async (_, key) => {
     const car = await newResource('cars');
     await fleet.post(`/cars/${car}/allocations`, { start: at('10:00'), end: at('11:00') });
     const response = await fleet.get(`/cars/${car}/allocations?cursor=${cursorOf(key)}`);
-    expectFieldProblem(response, 'querystring.cursor');
+    expectFieldProblem(response, 'query.cursor');
   });
 
   it('gets and deletes one allocation, 404 once gone or under the wrong resource', async () => {
@@ -297,12 +315,12 @@ describe.each(testDatabaseKinds())('fleet allocations on %s', (kind) => {
 
     const missing = await fleet.get(`/trucks/available?from=${encodeURIComponent(at('10:00', day))}`);
     expect(missing.status).toBe(400);
-    expect(missing.body.detail).toContain('querystring.to');
+    expect(missing.body.detail).toContain('query.to');
     const reversed = await fleet.get(
       `/trucks/available?from=${encodeURIComponent(at('12:00', day))}&to=${encodeURIComponent(at('10:00', day))}`,
     );
     expect(reversed.status).toBe(400);
-    expect(reversed.body.detail).toContain('querystring.to');
+    expect(reversed.body.detail).toContain('query.to');
   });
 
   describe('Idempotency-Key on booking', () => {
@@ -311,8 +329,8 @@ describe.each(testDatabaseKinds())('fleet allocations on %s', (kind) => {
       const url = `/cars/${car}/allocations`;
       const body = { start: at('10:00'), end: at('11:00'), holder: 'ada' };
       const headers = { 'idempotency-key': 'book-1' };
-      const first = await fleet.post(url, body, headers);
-      const retry = await fleet.post(url, body, headers);
+      const first = await fleet.post(url, body, { headers });
+      const retry = await fleet.post(url, body, { headers });
       expect(first.status).toBe(201);
       expect(retry.status).toBe(201);
       expect(retry.body).toEqual(first.body);
@@ -326,8 +344,8 @@ describe.each(testDatabaseKinds())('fleet allocations on %s', (kind) => {
       const car = await newResource('cars');
       const url = `/cars/${car}/allocations`;
       const headers = { 'idempotency-key': 'book-2' };
-      expect((await fleet.post(url, { start: at('10:00'), end: at('11:00') }, headers)).status).toBe(201);
-      const changed = await fleet.post(url, { start: at('12:00'), end: at('13:00') }, headers);
+      expect((await fleet.post(url, { start: at('10:00'), end: at('11:00') }, { headers })).status).toBe(201);
+      const changed = await fleet.post(url, { start: at('12:00'), end: at('13:00') }, { headers });
       expect(changed.status).toBe(422);
       expect(changed.headers['content-type']).toContain(PROBLEM_JSON);
       expect(await rows(car)).toBe(1);
@@ -337,9 +355,9 @@ describe.each(testDatabaseKinds())('fleet allocations on %s', (kind) => {
       const car = await newResource('cars');
       const url = `/cars/${car}/allocations`;
       const body = { start: at('10:00'), end: at('11:00'), holder: 'alice' };
-      const key = { 'idempotency-key': 'book-shared' };
-      const alice = { ...(await fleet.bearer(['operator'], 201, 'alice')), ...key };
-      const bob = { ...(await fleet.bearer(['operator'], 202, 'bob')), ...key };
+      const headers = { 'idempotency-key': 'book-shared' };
+      const alice = { as: 'alice', headers } as const;
+      const bob = { as: 'bob', headers } as const;
       expect((await fleet.post(url, body, alice)).status).toBe(201);
       // Bob's request is his own booking attempt, which the database finds overlapping Alice's.
       const bobs = await fleet.post(url, body, bob);
@@ -354,9 +372,9 @@ describe.each(testDatabaseKinds())('fleet allocations on %s', (kind) => {
       const blocker = await fleet.post(url, { start: at('10:00'), end: at('11:00') });
       const headers = { 'idempotency-key': 'book-3' };
       const body = { start: at('10:30'), end: at('11:30') };
-      expect((await fleet.post(url, body, headers)).status).toBe(409);
+      expect((await fleet.post(url, body, { headers })).status).toBe(409);
       expect((await fleet.del(`${url}/${blocker.body.id}`)).status).toBe(204);
-      expect((await fleet.post(url, body, headers)).status).toBe(201);
+      expect((await fleet.post(url, body, { headers })).status).toBe(201);
     });
   });
 

@@ -90,7 +90,7 @@ describe.each(testDatabaseKinds())('concurrent bookings on %s', (kind) => {
     const body = { start: '2040-02-01T10:00:00Z', end: '2040-02-01T11:00:00Z' };
     const responses = await Promise.all(
       Array.from({ length: 20 }, () =>
-        fleet.post(`/cars/${car}/allocations`, body, { 'idempotency-key': 'one-booking' }),
+        fleet.post(`/cars/${car}/allocations`, body, { headers: { 'idempotency-key': 'one-booking' } }),
       ),
     );
     expect(responses.map((r) => r.status)).toEqual(Array(20).fill(201));

@@ -1,4 +1,10 @@
-import { createTestDatabase, testTokens } from '@flotilla/kit/testing';
+import {
+  type Answer,
+  type Caller as TestCaller,
+  startTestService,
+  type TestDatabase,
+  type TestService,
+} from '@flotilla/kit/testing';
 import type { Kysely } from 'kysely';
 import { expect } from 'vitest';
 import { buildApp } from '../src/app.js';
@@ -7,73 +13,49 @@ import type { DB } from '../src/db/schema.js';
 
 export type Kind = 'pglite' | 'postgresql';
 
-export interface Fleet {
-  request: (options: RequestOptions) => Promise<Answer>;
-  post: (url: string, body: unknown, headers?: Record<string, string>) => Promise<Answer>;
-  get: (url: string) => Promise<Answer>;
-  del: (url: string) => Promise<Answer>;
-  /** Authorization headers for a caller with other roles. */
-  bearer: Awaited<ReturnType<typeof testTokens>>['bearer'];
-  /** The service's own database, for SQL checks. */
+/** Who calls fleet in its tests: requests act as `operator` unless they say otherwise. */
+export const CALLERS = {
+  operator: { userId: 1, username: 'test-operator', roles: ['operator'] },
+  viewer: { userId: 2, username: 'test-viewer', roles: ['viewer'] },
+  alice: { userId: 101, username: 'alice', roles: ['operator'] },
+  bob: { userId: 102, username: 'bob', roles: ['operator'] },
+  carol: { userId: 103, username: 'carol', roles: ['operator'] },
+} satisfies Record<string, TestCaller>;
+
+export type Caller = keyof typeof CALLERS;
+
+type Options = { as?: Caller | 'anonymous'; headers?: Record<string, string> };
+
+/** kit's test service, with fleet's database handle and shorthands for its three verbs. */
+export interface Fleet extends TestService<Awaited<ReturnType<typeof buildApp>>, Caller> {
+  /** The service's own database, for SQL checks (in-memory PGlite has no other way in). */
   db: Kysely<DB>;
-  close: () => Promise<void>;
+  post: (url: string, body: unknown, options?: Options) => Promise<Answer>;
+  get: (url: string, options?: Options) => Promise<Answer>;
+  del: (url: string, options?: Options) => Promise<Answer>;
 }
 
-export interface RequestOptions {
-  method: 'GET' | 'POST' | 'DELETE';
-  url: string;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-
-export interface Answer {
-  status: number;
-  headers: Record<string, unknown>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are inspected field by field in tests
-  body: any;
-}
-
-/** A fleet service on a fresh database of the given kind, driven through `inject`. */
-export async function startFleet(kind: Kind): Promise<Fleet> {
-  const target = await createTestDatabase(kind);
+/** A fleet service on a fresh database of the given kind (or `reuse`d), driven through `inject`. */
+export async function startFleet(kind: Kind, reuse?: TestDatabase): Promise<Fleet> {
   let db: Kysely<DB> | undefined;
-  const config = { ...loadFleetConfig({ LOG_LEVEL: 'silent' }), DATABASE_URL: target.url };
-  const tokens = await testTokens();
-  // Every request acts as an operator unless it brings its own authorization header.
-  const operator = await tokens.bearer(['operator']);
-  const app = await buildApp(config, {
-    accessKeys: tokens.keys,
-    onDatabase: (handle) => {
-      db = handle;
-    },
+  const service = await startTestService({
+    kind,
+    callers: CALLERS,
+    ...(reuse ? { reuse } : {}),
+    build: (database, keys) =>
+      buildApp(
+        { ...loadFleetConfig({ LOG_LEVEL: 'silent' }), DATABASE_URL: database.url },
+        { accessKeys: keys, onDatabase: (handle) => (db = handle) },
+      ),
   });
   if (!db) throw new Error('buildApp did not hand out its database');
-  const request = async ({ method, url, body, headers }: RequestOptions): Promise<Answer> => {
-    const response = await app.inject({
-      method,
-      url,
-      ...(body === undefined ? {} : { payload: body as object }),
-      headers: { ...operator, ...headers },
-    });
-    const type = String(response.headers['content-type'] ?? '');
-    return {
-      status: response.statusCode,
-      headers: response.headers,
-      body: type.includes('json') ? response.json() : response.body,
-    };
-  };
-  return {
-    request,
-    post: (url, body, headers) => request({ method: 'POST', url, body, ...(headers ? { headers } : {}) }),
-    get: (url) => request({ method: 'GET', url }),
-    del: (url) => request({ method: 'DELETE', url }),
-    db,
-    bearer: tokens.bearer,
-    async close() {
-      await app.close();
-      await target.drop();
-    },
-  };
+  const handle = db;
+  return Object.assign(service, {
+    db: handle,
+    post: (url: string, body: unknown, options?: Options) => service.request('POST', url, { body, ...options }),
+    get: (url: string, options?: Options) => service.request('GET', url, options),
+    del: (url: string, options?: Options) => service.request('DELETE', url, options),
+  });
 }
 
 /** Asserts nothing by itself: shapes a problem for `toMatchObject`. */

@@ -106,7 +106,7 @@ describe.each(testDatabaseKinds())('fleet against an interval-set model on %s', 
               // Every model period lies in the future, so every allocation blocks a plain delete.
               if (resource.allocations.size > 0 && !step.force) {
                 expect(response.status).toBe(409);
-                expect(response.body.allocations.map((a: { id: number }) => a.id)).toEqual(
+                expect(response.body.conflicts.map((a: { id: number }) => a.id)).toEqual(
                   sortedIds(resource.allocations),
                 );
               } else {

@@ -1,4 +1,4 @@
-import { conflict } from '@flotilla/kit';
+import { conflict, SQLSTATE, sqlState, toPage } from '@flotilla/kit';
 import type { Kysely } from 'kysely';
 import {
   type AllocationRow,
@@ -11,12 +11,12 @@ import {
 import { findResource } from '../db/resources.js';
 import type { DB } from '../db/schema.js';
 import type { ResourceType } from '../resource-types.js';
-import { decodeStartCursor, encodeStartCursor } from './cursor.js';
+import { afterStartOf, encodeStartCursor } from './cursors.js';
 import { allocationNotFound, resourceNotFound } from './ids.js';
-import { type Page, toPage } from './page.js';
 import { checkSlots, type Period } from './period.js';
 import type { PageRequest } from './resources.js';
 import { type AllocationView, allocationView } from './views.js';
+import { bookings, capitalised, listed } from './words.js';
 
 export interface BookingRequest {
   period: Period;
@@ -24,11 +24,8 @@ export interface BookingRequest {
   note: string | null;
 }
 
-const sqlState = (error: unknown) =>
-  error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
-
-/** SQLSTATE 23P01: the exclusion constraint refused an overlapping period. */
-export const isOverlap = (error: unknown) => sqlState(error) === '23P01';
+/** The exclusion constraint refused an overlapping period. */
+export const isOverlap = (error: unknown) => sqlState(error) === SQLSTATE.exclusionViolation;
 
 /**
  * Inserts the allocation; the database decides about overlaps (the insert raises 23P01, which
@@ -45,8 +42,8 @@ export async function bookAllocation(
   try {
     row = await insertAllocation(db, { type: type.name, resourceId, ...booking });
   } catch (error) {
-    // 23503: the resource was deleted between this statement's snapshot and its foreign-key check.
-    if (sqlState(error) === '23503') throw resourceNotFound(type, resourceId);
+    // The resource was deleted between this statement's snapshot and its foreign-key check.
+    if (sqlState(error) === SQLSTATE.foreignKeyViolation) throw resourceNotFound(type, resourceId);
     throw error;
   }
   if (!row) throw resourceNotFound(type, resourceId);
@@ -57,8 +54,9 @@ const LISTED_CONFLICTS = 20;
 
 /**
  * Runs a booking attempt and, when the database refused it as an overlap, answers 409 naming the
- * allocations in the way. The lookup runs after the attempt's transaction has ended. If the
- * allocation in the way was deleted in the meantime the booking is simply tried again.
+ * allocations in the way (`conflicts`, earliest first). The lookup runs after the attempt's
+ * transaction has ended. If the allocation in the way was deleted in the meantime the booking is
+ * simply tried again.
  */
 export async function reportOverlaps<T>(
   db: Kysely<DB>,
@@ -74,16 +72,34 @@ export async function reportOverlaps<T>(
       if (!isOverlap(error)) throw error;
       const conflicts = (await overlapping(db, resourceId, period, LISTED_CONFLICTS)).map(allocationView);
       if (conflicts.length === 0 && tries < 3) continue;
-      const named = conflicts.map((c) => `#${c.id} [${c.start}, ${c.end})`).join(', ');
-      throw conflict(
-        `[${period.start.toISOString()}, ${period.end.toISOString()}) overlaps ` +
-          (conflicts.length > 0
-            ? `${type.name} ${resourceId}'s allocation(s) ${named}`
-            : `an allocation of ${type.name} ${resourceId} that has just been removed; retry`),
-        { resourceId, conflicts },
-      );
+      const resource = await findResource(db, type.name, resourceId);
+      // By name, as people know it; by id only if it was deleted meanwhile.
+      const label = `${capitalised(type.name)} ${resource ? JSON.stringify(resource.name) : resourceId}`;
+      throw conflict(overlapDetail(type, label, conflicts), {
+        resourceType: type.name,
+        resourceId,
+        requested: { start: period.start.toISOString(), end: period.end.toISOString() },
+        conflicts,
+      });
     }
   }
+}
+
+/**
+ * What a person reads: which resource (by name), how many bookings are in the way and whose. No
+ * times or ids: the detail cannot know the reader's time zone, and `requested` and `conflicts`
+ * carry the instants and ids.
+ */
+function overlapDetail(type: ResourceType, what: string, conflicts: readonly AllocationView[]): string {
+  if (conflicts.length === 0) {
+    return `${what} had a booking during that time, but it has just been cancelled: try again`;
+  }
+  const count =
+    conflicts.length >= LISTED_CONFLICTS ? `at least ${bookings(conflicts.length)}` : bookings(conflicts.length);
+  const holders = [...new Set(conflicts.flatMap((c) => (c.holder === null ? [] : [c.holder])))];
+  const whose = holders.length === 0 ? '' : ` (held by ${listed(holders)})`;
+  const overlap = conflicts.length === 1 ? 'overlaps' : 'overlap';
+  return `${what} is already booked during part of that time: ${count}${whose} ${overlap} it. Choose another time or another ${type.name}`;
 }
 
 /** Checks the resource is of this type, so `/lorries/{car id}/...` is a 404. */
@@ -97,8 +113,8 @@ export async function listAllocationsPage(
   resourceId: number,
   filter: { from: Date | undefined; to: Date | undefined },
   page: PageRequest,
-): Promise<Page<AllocationView>> {
-  const after = page.cursor ? decodeStartCursor(page.cursor) : undefined;
+) {
+  const after = afterStartOf(page.cursor);
   await requireResource(db, type, resourceId);
   const rows = await listAllocations(db, resourceId, filter, { after, limit: page.limit + 1 });
   return toPage(rows, page.limit, allocationView, encodeStartCursor);

@@ -57,11 +57,10 @@ export async function idempotent(
         );
       }
       if (earlier.status === null) {
-        // Not reachable while claim and store share a transaction; kept so a future change cannot replay nothing.
-        throw new HttpProblem(
-          409,
-          `a request with Idempotency-Key ${JSON.stringify(key)} is still in progress`,
-        );
+        // Not reachable while claim and store share a transaction (a concurrent claim waits for
+        // the first to end); kept so a future change cannot replay nothing. An invariant broken
+        // is a 500, not a documented answer.
+        throw new Error(`Idempotency-Key ${JSON.stringify(key)} is claimed but holds no response`);
       }
       return { status: earlier.status, body: earlier.response, replayed: true };
     }

@@ -1,7 +1,8 @@
 import { notFound } from '@flotilla/kit';
 import type { ResourceType } from '../resource-types.js';
 
-const MAX_ID = 2_147_483_647; // ids are PostgreSQL integers
+/** The largest id: ids are PostgreSQL integers. */
+export const MAX_ID = 2_147_483_647;
 
 /** Whether a value can be a row id: an integer PostgreSQL's `integer` holds, from 1 (where identities start). */
 export const isId = (value: unknown): value is number =>
@@ -18,6 +19,7 @@ export function parseId(text: string): number | undefined {
   return isId(id) ? id : undefined;
 }
 
+/** 404 for a resource; the ids are echoed as they were given in the path. */
 export function resourceNotFound(type: ResourceType, id: string | number) {
   return notFound(`there is no ${type.name} with id ${id}`, {
     resourceType: type.name,
@@ -26,8 +28,9 @@ export function resourceNotFound(type: ResourceType, id: string | number) {
 }
 
 export function allocationNotFound(type: ResourceType, resourceId: number, allocationId: string | number) {
-  return notFound(`${type.name} ${resourceId} has no allocation with id ${allocationId}`, {
-    resourceId,
+  return notFound(`${type.name} ${resourceId} has no booking with id ${allocationId}`, {
+    resourceType: type.name,
+    resourceId: String(resourceId),
     allocationId: String(allocationId),
   });
 }

@@ -1,6 +1,5 @@
-import { badRequest } from '@flotilla/kit';
+import { badRequest, fieldPath, invalidField } from '@flotilla/kit';
 import type { ResourceType } from '../resource-types.js';
-import { invalidField } from './problems.js';
 
 /** A half-open period `[start, end)`. */
 export interface Period {
@@ -37,7 +36,7 @@ export function parseInstant(field: string, text: string): Date {
 export function parsePeriod(
   startText: string,
   endText: string,
-  fields: { start: string; end: string } = { start: 'body.start', end: 'body.end' },
+  fields: { start: string; end: string } = { start: fieldPath('body', 'start'), end: fieldPath('body', 'end') },
 ): Period {
   const start = parseInstant(fields.start, startText);
   const end = parseInstant(fields.end, endText);
@@ -61,11 +60,17 @@ export function checkSlots(type: ResourceType, period: Period): void {
     start: new Date(Math.floor(start / slotMs) * slotMs).toISOString(),
     end: new Date(Math.ceil(end / slotMs) * slotMs).toISOString(),
   };
+  const boundaries = slotBoundaries(type.slotMinutes);
+  const message = `must fall on a ${type.slotMinutes}-minute slot boundary (${boundaries})`;
+  const errors = [
+    ...(start % slotMs === 0 ? [] : [{ field: fieldPath('body', 'start'), message }]),
+    ...(end % slotMs === 0 ? [] : [{ field: fieldPath('body', 'end'), message }]),
+  ];
+  // The detail says the rule in words; `covering` (UTC instants) lets a client offer the nearest
+  // valid period in its viewer's time zone.
   throw badRequest(
-    `a ${type.name} is booked in whole ${type.slotMinutes}-minute slots: start and end must fall on ` +
-      `${slotBoundaries(type.slotMinutes)}; the smallest valid period covering this request is ` +
-      `[${covering.start}, ${covering.end})`,
-    { slotMinutes: type.slotMinutes, validSlotBoundaries: slotBoundaries(type.slotMinutes), covering },
+    `a ${type.name} is booked in whole ${type.slotMinutes}-minute slots: start and end must fall on ${boundaries}`,
+    { errors, slotMinutes: type.slotMinutes, validSlotBoundaries: boundaries, covering },
   );
 }
 

@@ -1,4 +1,4 @@
-import { conflict } from '@flotilla/kit';
+import { conflict, invalidField, toPage } from '@flotilla/kit';
 import type { Kysely } from 'kysely';
 import { countUnended, unended } from '../db/allocations.js';
 import {
@@ -10,12 +10,11 @@ import {
 } from '../db/resources.js';
 import type { DB } from '../db/schema.js';
 import type { ResourceType } from '../resource-types.js';
-import { decodeIdCursor, encodeIdCursor } from './cursor.js';
+import { afterIdOf, encodeIdCursor } from './cursors.js';
 import { resourceNotFound } from './ids.js';
-import { type Page, toPage } from './page.js';
-import { invalidField } from './problems.js';
 import type { Period } from './period.js';
 import { allocationView, type ResourceView, resourceView } from './views.js';
+import { bookings, capitalised } from './words.js';
 
 export async function createResource(
   db: Kysely<DB>,
@@ -37,14 +36,12 @@ export interface PageRequest {
   limit: number;
 }
 
-const afterId = (cursor: string | undefined) => (cursor ? decodeIdCursor(cursor) : 0);
-
 export async function listResourcesPage(
   db: Kysely<DB>,
   type: ResourceType,
   page: PageRequest,
-): Promise<Page<ResourceView>> {
-  const rows = await listResources(db, type.name, { afterId: afterId(page.cursor), limit: page.limit + 1 });
+) {
+  const rows = await listResources(db, type.name, { afterId: afterIdOf(page.cursor), limit: page.limit + 1 });
   return toPage(rows, page.limit, resourceView, encodeIdCursor);
 }
 
@@ -54,9 +51,9 @@ export async function availableResourcesPage(
   type: ResourceType,
   period: Period,
   page: PageRequest,
-): Promise<Page<ResourceView>> {
+) {
   const rows = await listAvailable(db, type.name, period, {
-    afterId: afterId(page.cursor),
+    afterId: afterIdOf(page.cursor),
     limit: page.limit + 1,
   });
   return toPage(rows, page.limit, resourceView, encodeIdCursor);
@@ -65,9 +62,9 @@ export async function availableResourcesPage(
 const LISTED_IN_CONFLICT = 100;
 
 /**
- * Deletes a resource. Allocations that have not ended block it (409 listing them) unless
- * `force`, which deletes them too. The resource row is locked first: a booking racing with the
- * delete either commits before (and is seen here) or waits and then finds the resource gone.
+ * Deletes a resource. Bookings that have not ended block it (409 listing them in `conflicts`)
+ * unless `force`, which deletes them too. The resource row is locked first: a booking racing with
+ * the delete either commits before (and is seen here) or waits and then finds the resource gone.
  */
 export async function deleteResource(
   db: Kysely<DB>,
@@ -81,9 +78,11 @@ export async function deleteResource(
     const pending = await countUnended(trx, id);
     if (pending > 0 && !force) {
       const listed = (await unended(trx, id, LISTED_IN_CONFLICT)).map(allocationView);
+      const [have, them] = pending === 1 ? ['has', 'it'] : ['have', 'them'];
       throw conflict(
-        `${type.name} ${id} has ${pending} allocation(s) that have not ended; delete them first or repeat with ?force=true to delete them too`,
-        { resourceId: id, unendedCount: pending, allocations: listed },
+        `${capitalised(type.name)} ${JSON.stringify(row.name)} still has ${bookings(pending)} that ${have} not ended: ` +
+          `cancel ${them} first, or delete with force=true to cancel ${them} too`,
+        { resourceType: type.name, resourceId: id, unendedCount: pending, conflicts: listed },
       );
     }
     await deleteResourceRow(trx, id);

@@ -1,4 +1,4 @@
-import { HttpProblem, principalOf, type ServiceApp } from '@flotilla/kit';
+import { fieldPath, HttpProblem, invalidField, principalOf, type ServiceApp } from '@flotilla/kit';
 import {
   bookAllocation,
   deleteAllocation,
@@ -9,43 +9,60 @@ import {
 import { idempotent } from '../domain/idempotency.js';
 import { allocationNotFound, parseId, requireId } from '../domain/ids.js';
 import { parseInstant, parsePeriod } from '../domain/period.js';
-import { invalidField } from '../domain/problems.js';
 import { checkStorable } from '../domain/resources.js';
-import type { ResourceType } from '../resource-types.js';
-import { type FleetDeps, sendOutcome } from './context.js';
+import { RESOURCE_TYPES, type ResourceType, TYPE_PARAM } from '../resource-types.js';
+import { type FleetDeps, sendOutcome, typeOf } from './context.js';
 import {
+  AllocationPage,
+  answer,
   AllocationParams,
   AllocationSchema,
   AllocationsQuery,
+  BookingConflictProblem,
   CreateAllocationBody,
+  Deleted,
   IdempotencyHeaders,
-  pageOf,
+  IdempotencyProblem,
+  NotFoundProblem,
   ResourceParams,
+  SlotProblem,
 } from './schemas.js';
 
-/** `/<plural>/{id}/allocations`: book, list, get and cancel periods of one resource. */
-export function allocationRoutes(app: ServiceApp, type: ResourceType, deps: FleetDeps): void {
-  const base = `/${type.plural}/:id/allocations`;
-  const tags = [type.plural];
-  const labels = { type: type.name };
-  const slotRule =
-    type.kind === 'interval'
-      ? ` Only whole ${type.slotMinutes}-minute slots aligned to the slot length.`
-      : '';
+const tags = ['allocations'];
+
+const slotRules = RESOURCE_TYPES.flatMap((type) =>
+  type.kind === 'interval'
+    ? [`${type.plural} only in whole ${type.slotMinutes}-minute slots aligned to the slot length`]
+    : [],
+).join('; ');
+
+/** `/{type}/{id}/allocations`: book, list, get and cancel periods of one resource, each operation once for every type. */
+export function allocationRoutes(app: ServiceApp, deps: FleetDeps): void {
+  const base = `/${TYPE_PARAM}/:id/allocations`;
 
   app.post(
     base,
     {
+      config: { access: 'operator' },
       schema: {
         tags,
-        summary: `Book a ${type.name} for [start, end); 409 names the overlapping allocations.${slotRule}`,
+        summary: 'Book a resource for [start, end); 409 lists the bookings in the way',
+        ...(slotRules ? { description: `Any period may be booked, except: ${slotRules}.` } : {}),
         params: ResourceParams,
         headers: IdempotencyHeaders,
         body: CreateAllocationBody,
-        response: { 201: AllocationSchema },
+        response: {
+          201: answer('Booked', AllocationSchema),
+          400: SlotProblem,
+          404: NotFoundProblem,
+          409: BookingConflictProblem,
+          422: IdempotencyProblem,
+        },
       },
     },
     async (request, reply) => {
+      const type = typeOf(request.params);
+      const labels = { type: type.name };
       const resourceId = requireId(type, request.params.id);
       checkStorable(request.body, 'body');
       const period = parsePeriod(request.body.start, request.body.end);
@@ -67,8 +84,7 @@ export function allocationRoutes(app: ServiceApp, type: ResourceType, deps: Flee
         if (!outcome.replayed) deps.metrics.allocationsCreated.inc(labels);
         return sendOutcome(reply, outcome);
       } catch (error) {
-        if (error instanceof HttpProblem && error.status === 409)
-          deps.metrics.allocationConflicts.inc(labels);
+        if (error instanceof HttpProblem && error.status === 409) deps.metrics.allocationConflicts.inc(labels);
         throw error;
       }
     },
@@ -77,29 +93,33 @@ export function allocationRoutes(app: ServiceApp, type: ResourceType, deps: Flee
   app.get(
     base,
     {
+      config: { access: 'viewer' },
       schema: {
         tags,
-        summary: `A ${type.name}'s allocations overlapping [from, to) (either may be omitted), by start`,
+        summary: "A resource's bookings overlapping [from, to) (either may be omitted), by start",
         params: ResourceParams,
         querystring: AllocationsQuery,
-        response: { 200: pageOf(AllocationSchema) },
+        response: { 200: answer('A page of bookings, by start', AllocationPage), 404: NotFoundProblem },
       },
     },
     async (request) => {
+      const type = typeOf(request.params);
       const resourceId = requireId(type, request.params.id);
       const { from, to, ...page } = request.query;
+      const fromField = fieldPath('query', 'from');
+      const toField = fieldPath('query', 'to');
       const filter = {
-        from: from === undefined ? undefined : parseInstant('querystring.from', from),
-        to: to === undefined ? undefined : parseInstant('querystring.to', to),
+        from: from === undefined ? undefined : parseInstant(fromField, from),
+        to: to === undefined ? undefined : parseInstant(toField, to),
       };
       if (filter.from && filter.to && filter.to.getTime() <= filter.from.getTime()) {
-        throw invalidField('querystring.to', 'must be after querystring.from');
+        throw invalidField(toField, `must be after ${fromField}`);
       }
       return listAllocationsPage(deps.db, type, resourceId, filter, page);
     },
   );
 
-  const allocationIds = (params: { id: string; aid: string }) => {
+  const allocationIds = (type: ResourceType, params: { id: string; aid: string }) => {
     const resourceId = requireId(type, params.id);
     const allocationId = parseId(params.aid);
     if (allocationId === undefined) throw allocationNotFound(type, resourceId, params.aid);
@@ -109,15 +129,17 @@ export function allocationRoutes(app: ServiceApp, type: ResourceType, deps: Flee
   app.get(
     `${base}/:aid`,
     {
+      config: { access: 'viewer' },
       schema: {
         tags,
-        summary: `Get one allocation of a ${type.name}`,
+        summary: 'Get one booking of a resource',
         params: AllocationParams,
-        response: { 200: AllocationSchema },
+        response: { 200: answer('The booking', AllocationSchema), 404: NotFoundProblem },
       },
     },
     async (request) => {
-      const { resourceId, allocationId } = allocationIds(request.params);
+      const type = typeOf(request.params);
+      const { resourceId, allocationId } = allocationIds(type, request.params);
       return getAllocation(deps.db, type, resourceId, allocationId);
     },
   );
@@ -125,17 +147,20 @@ export function allocationRoutes(app: ServiceApp, type: ResourceType, deps: Flee
   app.delete(
     `${base}/:aid`,
     {
+      config: { access: 'operator' },
       schema: {
         tags,
-        summary: `Cancel an allocation of a ${type.name}`,
+        summary: 'Cancel a booking of a resource',
         params: AllocationParams,
+        response: { 204: Deleted, 404: NotFoundProblem },
       },
     },
     async (request, reply) => {
-      const { resourceId, allocationId } = allocationIds(request.params);
+      const type = typeOf(request.params);
+      const { resourceId, allocationId } = allocationIds(type, request.params);
       await deleteAllocation(deps.db, type, resourceId, allocationId);
-      deps.metrics.allocationsDeleted.inc(labels);
-      return reply.code(204).send();
+      deps.metrics.allocationsDeleted.inc({ type: type.name });
+      return reply.code(204).send(null);
     },
   );
 }

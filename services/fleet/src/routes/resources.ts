@@ -1,4 +1,4 @@
-import { principalOf, type ServiceApp } from '@flotilla/kit';
+import { fieldPath, principalOf, type ServiceApp } from '@flotilla/kit';
 import { idempotent } from '../domain/idempotency.js';
 import { requireId } from '../domain/ids.js';
 import { parsePeriod } from '../domain/period.js';
@@ -10,50 +10,59 @@ import {
   getResource,
   listResourcesPage,
 } from '../domain/resources.js';
-import type { ResourceType } from '../resource-types.js';
-import { type FleetDeps, sendOutcome } from './context.js';
+import { TYPE_PARAM } from '../resource-types.js';
+import { type FleetDeps, sendOutcome, typeOf } from './context.js';
 import {
+  answer,
   AvailableQuery,
   CreateResourceBody,
+  Deleted,
   DeleteQuery,
   IdempotencyHeaders,
+  IdempotencyProblem,
   ListQuery,
-  pageOf,
+  NotFoundProblem,
+  ResourceInUseProblem,
+  ResourcePage,
   ResourceParams,
   ResourceSchema,
+  TypeParams,
 } from './schemas.js';
 
-/** `/<plural>`: register, list, find available, get and delete resources of one type. */
-export function resourceRoutes(app: ServiceApp, type: ResourceType, deps: FleetDeps): void {
-  const base = `/${type.plural}`;
-  const tags = [type.plural];
-  const labels = { type: type.name };
+const tags = ['resources'];
+
+/** `/{type}`: register, list, find available, get and delete resources, each operation once for every type. */
+export function resourceRoutes(app: ServiceApp, deps: FleetDeps): void {
+  const base = `/${TYPE_PARAM}`;
 
   app.post(
     base,
     {
+      config: { access: 'operator' },
       schema: {
         tags,
-        summary: `Register a ${type.name}`,
+        summary: 'Register a resource of the type',
+        params: TypeParams,
         headers: IdempotencyHeaders,
         body: CreateResourceBody,
-        response: { 201: ResourceSchema },
+        response: { 201: answer('Registered', ResourceSchema), 422: IdempotencyProblem },
       },
     },
     async (request, reply) => {
+      const type = typeOf(request.params);
       checkStorable(request.body, 'body');
       const outcome = await idempotent(
         deps.db,
         {
           key: request.headers['idempotency-key'],
           callerId: principalOf(request).userId,
-          scope: `POST ${base}`,
+          scope: `POST /${type.plural}`,
           body: request.body,
           ttlHours: deps.idempotencyTtlHours,
         },
         async (db) => ({ status: 201, body: await createResource(db, type, request.body) }),
       );
-      if (!outcome.replayed) deps.metrics.resourcesCreated.inc(labels);
+      if (!outcome.replayed) deps.metrics.resourcesCreated.inc({ type: type.name });
       return sendOutcome(reply, outcome);
     },
   );
@@ -61,61 +70,71 @@ export function resourceRoutes(app: ServiceApp, type: ResourceType, deps: FleetD
   app.get(
     base,
     {
+      config: { access: 'viewer' },
       schema: {
         tags,
-        summary: `List ${type.plural}, oldest first`,
+        summary: 'List the resources of the type, oldest first',
+        params: TypeParams,
         querystring: ListQuery,
-        response: { 200: pageOf(ResourceSchema) },
+        response: { 200: answer('A page of resources', ResourcePage) },
       },
     },
-    async (request) => listResourcesPage(deps.db, type, request.query),
+    async (request) => listResourcesPage(deps.db, typeOf(request.params), request.query),
   );
 
   app.get(
     `${base}/available`,
     {
+      config: { access: 'viewer' },
       schema: {
         tags,
-        summary: `The ${type.plural} free for the whole period [from, to)`,
+        summary: 'The resources of the type free for the whole period [from, to)',
+        params: TypeParams,
         querystring: AvailableQuery,
-        response: { 200: pageOf(ResourceSchema) },
+        response: { 200: answer('A page of the resources free for the whole period', ResourcePage) },
       },
     },
     async (request) => {
       const { from, to, ...page } = request.query;
-      const period = parsePeriod(from, to, { start: 'querystring.from', end: 'querystring.to' });
-      return availableResourcesPage(deps.db, type, period, page);
+      const period = parsePeriod(from, to, { start: fieldPath('query', 'from'), end: fieldPath('query', 'to') });
+      return availableResourcesPage(deps.db, typeOf(request.params), period, page);
     },
   );
 
   app.get(
     `${base}/:id`,
     {
+      config: { access: 'viewer' },
       schema: {
         tags,
-        summary: `Get a ${type.name}`,
+        summary: 'Get a resource',
         params: ResourceParams,
-        response: { 200: ResourceSchema },
+        response: { 200: answer('The resource', ResourceSchema), 404: NotFoundProblem },
       },
     },
-    async (request) => getResource(deps.db, type, requireId(type, request.params.id)),
+    async (request) => {
+      const type = typeOf(request.params);
+      return getResource(deps.db, type, requireId(type, request.params.id));
+    },
   );
 
   app.delete(
     `${base}/:id`,
     {
+      config: { access: 'operator' },
       schema: {
         tags,
-        summary: `Delete a ${type.name}; 409 while it has allocations that have not ended, unless force=true`,
+        summary: 'Delete a resource; 409 while it has bookings that have not ended, unless force=true',
         params: ResourceParams,
         querystring: DeleteQuery,
+        response: { 204: Deleted, 404: NotFoundProblem, 409: ResourceInUseProblem },
       },
     },
     async (request, reply) => {
-      const id = requireId(type, request.params.id);
-      await deleteResource(deps.db, type, id, request.query.force);
-      deps.metrics.resourcesDeleted.inc(labels);
-      return reply.code(204).send();
+      const type = typeOf(request.params);
+      await deleteResource(deps.db, type, requireId(type, request.params.id), request.query.force);
+      deps.metrics.resourcesDeleted.inc({ type: type.name });
+      return reply.code(204).send(null);
     },
   );
 }

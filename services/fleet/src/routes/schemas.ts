@@ -1,20 +1,35 @@
-import { Type } from '@flotilla/kit';
+import { Page, ProblemSchema, pageQuery, Type } from '@flotilla/kit';
+import { PLURALS, RESOURCE_TYPES } from '../resource-types.js';
 
 const Timestamp = Type.String({ format: 'date-time', description: 'RFC 3339 timestamp with an offset' });
+const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
+
+const slotRules = RESOURCE_TYPES.flatMap((type) =>
+  type.kind === 'interval' ? [`${type.plural}: whole ${type.slotMinutes}-minute slots`] : [],
+);
+
+/** The `{type}` path parameter: fleet's one list of resource types, as an enum. */
+export const ResourceTypeParam = Type.String({
+  enum: [...PLURALS],
+  description: `The resource type (${slotRules.length ? `bookable for any period, except ${slotRules.join('; ')}` : 'bookable for any period'})`,
+});
 
 export const ResourceSchema = Type.Object({
-  id: Type.Integer(),
-  type: Type.String(),
+  id: Id,
+  type: Type.String({
+    enum: RESOURCE_TYPES.map((type) => type.name),
+    description: 'The singular of the `{type}` it was registered under',
+  }),
   name: Type.String(),
   attributes: Type.Record(Type.String(), Type.Unknown()),
   createdAt: Timestamp,
 });
 
 export const AllocationSchema = Type.Object({
-  id: Type.Integer(),
-  resourceId: Type.Integer(),
+  id: Id,
+  resourceId: Id,
   start: Timestamp,
-  end: Timestamp,
+  end: Type.String({ format: 'date-time', description: 'Exclusive end: [start, end)' }),
   holder: Type.Union([Type.String(), Type.Null()]),
   note: Type.Union([Type.String(), Type.Null()]),
   createdAt: Timestamp,
@@ -34,37 +49,35 @@ export const CreateAllocationBody = Type.Object({
   note: Type.Optional(Type.String({ maxLength: 2000 })),
 });
 
-export const pageOf = <T extends Parameters<typeof Type.Array>[0]>(item: T) =>
-  Type.Object({
-    items: Type.Array(item),
-    nextCursor: Type.Union([Type.String(), Type.Null()], {
-      description: 'Pass as `cursor` for the next page; null on the last page',
-    }),
-  });
+export const ResourcePage = Page(ResourceSchema);
+export const AllocationPage = Page(AllocationSchema);
 
-const pageQuery = {
-  limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
-  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
-};
+const page = pageQuery({ defaultLimit: 50, maxLimit: 200 });
 
-export const ListQuery = Type.Object(pageQuery);
+export const ListQuery = Type.Object(page);
 
-export const AvailableQuery = Type.Object({ from: Timestamp, to: Timestamp, ...pageQuery });
+export const AvailableQuery = Type.Object({ from: Timestamp, to: Timestamp, ...page });
 
 export const AllocationsQuery = Type.Object({
   from: Type.Optional(Timestamp),
   to: Type.Optional(Timestamp),
-  ...pageQuery,
+  ...page,
 });
 
 export const DeleteQuery = Type.Object({
-  force: Type.Boolean({ default: false, description: 'Also delete allocations that have not ended' }),
+  force: Type.Boolean({ default: false, description: 'Also delete bookings that have not ended' }),
 });
 
 // Ids are taken as text and parsed by the handler, so a malformed id is a 404 like any other
 // id that names nothing, not a 400.
-export const ResourceParams = Type.Object({ id: Type.String() });
-export const AllocationParams = Type.Object({ id: Type.String(), aid: Type.String() });
+const PathId = (description: string) => Type.String({ description });
+export const TypeParams = Type.Object({ type: ResourceTypeParam });
+export const ResourceParams = Type.Object({ type: ResourceTypeParam, id: PathId('The resource id') });
+export const AllocationParams = Type.Object({
+  type: ResourceTypeParam,
+  id: PathId('The resource id'),
+  aid: PathId('The allocation id'),
+});
 
 export const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(
@@ -77,3 +90,60 @@ export const IdempotencyHeaders = Type.Object({
     }),
   ),
 });
+
+export const Deleted = Type.Null({ description: 'Deleted' });
+
+/** A success response's schema with the description the OpenAPI document shows for it. */
+export const answer = <T extends object>(description: string, schema: T): T => ({ ...schema, description });
+
+/**
+ * A problem document with members of its own: kit's problem members, then these. Responses are
+ * serialised by their schema, so every member a client reads is listed here.
+ */
+const problemWith = <Members extends Parameters<typeof Type.Object>[0]>(description: string, members: Members) =>
+  Type.Object({ ...ProblemSchema.properties, ...members }, { description });
+
+export const NotFoundProblem = problemWith('No such resource of this type, or no such allocation of it', {
+  resourceType: Type.String({ description: 'The singular of `{type}`, e.g. `car`' }),
+  resourceId: Type.String({ description: 'The resource id as given in the path' }),
+  allocationId: Type.Optional(Type.String({ description: 'The allocation id as given in the path' })),
+});
+
+export const BookingConflictProblem = problemWith(
+  'The period overlaps bookings of this resource: `conflicts` lists them (at most 20), earliest first',
+  {
+    resourceType: Type.String(),
+    resourceId: Id,
+    requested: Type.Object({ start: Timestamp, end: Timestamp }, { description: 'The period asked for, in UTC' }),
+    conflicts: Type.Array(AllocationSchema),
+  },
+);
+
+export const ResourceInUseProblem = problemWith(
+  'The resource has bookings that have not ended: `conflicts` lists them (at most 100), earliest first; `force=true` deletes them too',
+  {
+    resourceType: Type.String(),
+    resourceId: Id,
+    unendedCount: Type.Integer({ minimum: 1, description: 'How many bookings have not ended' }),
+    conflicts: Type.Array(AllocationSchema),
+  },
+);
+
+export const SlotProblem = problemWith(
+  'The request is not valid: `errors` names each field; a period that is not whole slots also gives the rule and the nearest valid period',
+  {
+    slotMinutes: Type.Optional(Type.Integer({ description: 'The slot length of this type' })),
+    validSlotBoundaries: Type.Optional(Type.String({ description: 'Where slots start, in words' })),
+    covering: Type.Optional(
+      Type.Object(
+        { start: Timestamp, end: Timestamp },
+        { description: 'The smallest period of whole slots covering the one asked for, in UTC' },
+      ),
+    ),
+  },
+);
+
+export const IdempotencyProblem = problemWith(
+  'The Idempotency-Key was already used by this caller for this operation with another body',
+  { idempotencyKey: Type.String() },
+);
