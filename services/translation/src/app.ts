@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { type AccessPolicy, createService, type ServiceApp, verifyAccess } from '@flotilla/kit';
+import { createService, type ServiceApp, verifyAccess } from '@flotilla/kit';
 import type { JWTVerifyGetKey } from 'jose';
 import type { Kysely } from 'kysely';
 import type { DestinationStream } from 'pino';
@@ -18,19 +18,6 @@ import { historyRoutes } from './routes/history.js';
 import { translateRoutes } from './routes/translate.js';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
-
-/**
- * Who may call what. Translating and reading need `viewer`; deleting needs `viewer` here and the
- * handler lets only the owner or an admin through; the console is for admins. The engine's
- * status is public, like `/readyz` which says the same.
- */
-export const ACCESS: AccessPolicy = {
-  'GET /translate/engine': 'public',
-  'POST /translate': 'viewer',
-  'POST /translate/stream': 'viewer',
-  'DELETE /translations/:id': 'viewer',
-  'POST /sql': 'admin',
-};
 
 export interface TranslationOptions {
   logStream?: DestinationStream;
@@ -62,8 +49,10 @@ export async function buildApp(
     bodyLimit: bodyLimitFor(MAX_TEXT_CHARS),
     database: { url: config.DATABASE_URL, dataDir: config.DATA_DIR, migrationsDir: MIGRATIONS_DIR },
     async routes(app, { db, metrics, log, addReadinessCheck }) {
-      // onRequest: refuse anonymous callers before a megabyte body is read and parsed.
-      app.addHook('onRequest', verifyAccess({ ...accessKeysOf(config, options), policy: ACCESS }));
+      // onRequest: refuse anonymous callers before a megabyte body is read and parsed. Each route
+      // declares its access next to itself (routes/*.ts); the owner-or-admin rule for deleting
+      // is the domain's (domain/history.ts).
+      app.addHook('onRequest', verifyAccess(accessKeysOf(config, options)));
 
       addReadinessCheck(engines.readinessCheck());
       void engines.start().then(() => {

@@ -49,7 +49,22 @@ describe.each(testDatabaseKinds())('translation API on %s', (kind) => {
       expect(answer.status, JSON.stringify(body)).toBe(400);
       expect(answer.headers['content-type']).toContain('application/problem+json');
       expect(answer.body.detail).toMatch(/text_de/);
+      expect(answer.body.errors.map((e: { field: string }) => e.field)).toContain('body.text_de');
     }
+    expect(await rows()).toBe(before);
+  });
+
+  it('refuses unknown properties in the body and the query with 400 naming them', async () => {
+    const before = await rows();
+    const body = await service.request('POST', '/translate', { body: { text_de: 'Der Hund.', txet_en: 'x' } });
+    expect(body.status).toBe(400);
+    expect(body.body.errors).toEqual([{ field: 'body.txet_en', message: 'is not a known field' }]);
+    const stream = await service.request('POST', '/translate/stream', { body: { text_de: 'Hund', x: 1 } });
+    expect(stream.status).toBe(400);
+    expect(stream.headers['content-type']).toContain('application/problem+json');
+    const query = await service.request('GET', '/translations?limt=5');
+    expect(query.status).toBe(400);
+    expect(query.body.errors).toEqual([{ field: 'query.limt', message: 'is not a known field' }]);
     expect(await rows()).toBe(before);
   });
 
@@ -58,7 +73,7 @@ describe.each(testDatabaseKinds())('translation API on %s', (kind) => {
     const answers = {
       'body.text_de': await service.request('POST', '/translate', { body: { text_de: 'Der\u0000Hund' } }),
       'body.query': await service.request('POST', '/sql', { body: { query: "select 'a\u0000'" }, as: 'admin' }),
-      'querystring.q': await service.request('GET', '/translations?q=Hund%00'),
+      'query.q': await service.request('GET', '/translations?q=Hund%00'),
     };
     for (const [field, answer] of Object.entries(answers)) {
       expect({ field, status: answer.status }).toEqual({ field, status: 400 });
@@ -114,6 +129,12 @@ describe.each(testDatabaseKinds())('translation API on %s', (kind) => {
     expect(seen).toEqual([...seen].sort((a, b) => b - a));
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen).toEqual(expect.arrayContaining(ids));
+    // The cursor is opaque: not an id a client could compute.
+    const first = await service.request('GET', '/translations?limit=1');
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    expect(first.body.nextCursor).not.toMatch(/^\d+$/);
+    const last = await service.request('GET', `/translations?limit=100`);
+    expect(last.body.nextCursor).toBeNull();
 
     const german = await service.request('GET', `/translations?q=${encodeURIComponent('Katze')}`);
     expect(german.body.items.map((item: { id: number }) => item.id)).toEqual([ids[3], ids[0]]);
@@ -123,6 +144,24 @@ describe.each(testDatabaseKinds())('translation API on %s', (kind) => {
     for (const q of ['"unclosed', '&|!():*', "'; drop table translations; --"]) {
       expect((await service.request('GET', `/translations?q=${encodeURIComponent(q)}`)).status).toBe(200);
     }
+  });
+
+  it('sends every field clients read, in the list and by id', async () => {
+    const id = (await service.request('POST', '/translate', { body: { text_de: 'Das Haus.' }, as: 'bob' })).body.id;
+    const fields = {
+      id,
+      text_de: 'Das Haus.',
+      text_en: 'The house.',
+      engine: 'dictionary',
+      chars: 9,
+      ms: expect.any(Number),
+      userId: 2,
+      owner: 'bob',
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+    };
+    const list = await service.request('GET', '/translations?limit=1');
+    expect(list.body).toEqual({ items: [{ ...fields, truncated: false }], nextCursor: expect.any(String) });
+    expect((await service.request('GET', `/translations/${id}`)).body).toEqual(fields);
   });
 
   it('cuts long texts to a preview in the list and keeps them whole by id', async () => {
@@ -143,19 +182,35 @@ describe.each(testDatabaseKinds())('translation API on %s', (kind) => {
     }
   });
 
-  it('answers 400 for a bad cursor, limit or id and 404 for a missing translation', async () => {
+  it('answers 400 for a cursor it did not issue, a bad limit or id, and 404 for a missing translation', async () => {
+    const forged = (position: unknown) => Buffer.from(JSON.stringify(position)).toString('base64url');
     for (const url of [
       '/translations?cursor=abc',
       '/translations?cursor=0',
+      // The numeric cursors of before the contract, and positions this list never issues.
+      '/translations?cursor=12',
+      `/translations?cursor=${forged({ before: 0 })}`,
+      `/translations?cursor=${forged({ before: '5' })}`,
+      `/translations?cursor=${forged({ before: 5, offset: 3 })}`,
+      `/translations?cursor=${forged({ before: 5 })}=`,
       '/translations?limit=0',
       '/translations?limit=101',
     ]) {
       const answer = await service.request('GET', url);
       expect(answer.status, url).toBe(400);
-      expect(answer.body.detail).toMatch(/querystring\.(cursor|limit)/);
+      expect(answer.headers['content-type']).toContain('application/problem+json');
+      expect(answer.body.detail, url).toMatch(/query\.(cursor|limit)/);
+      expect(answer.body.errors[0].field, url).toMatch(/^query\.(cursor|limit)$/);
     }
-    expect((await service.request('GET', '/translations/abc')).status).toBe(400);
-    expect((await service.request('GET', '/translations/0')).status).toBe(400);
+    // One it would issue is accepted, wherever it came from: the list below id 5.
+    const below = await service.request('GET', `/translations?cursor=${forged({ before: 5 })}`);
+    expect(below.status).toBe(200);
+    expect(below.body.items.every((item: { id: number }) => item.id < 5)).toBe(true);
+    for (const id of ['abc', '0']) {
+      const answer = await service.request('GET', `/translations/${id}`);
+      expect(answer.status).toBe(400);
+      expect(answer.body.errors[0].field).toBe('path.id');
+    }
     const missing = await service.request('GET', '/translations/999999');
     expect(missing.status).toBe(404);
     expect(missing.body.detail).toMatch(/999999/);
@@ -165,9 +220,12 @@ describe.each(testDatabaseKinds())('translation API on %s', (kind) => {
     const mine = (await service.request('POST', '/translate', { body: { text_de: 'Der Hund.' } })).body.id;
     const other = await service.request('DELETE', `/translations/${mine}`, { as: 'bob' });
     expect(other.status).toBe(403);
+    expect(other.headers['content-type']).toContain('application/problem+json');
     expect(other.body.detail).toMatch(/owner or an admin/);
     expect((await service.request('GET', `/translations/${mine}`)).status).toBe(200);
-    expect((await service.request('DELETE', `/translations/${mine}`, { as: 'alice' })).status).toBe(204);
+    const deleted = await service.request('DELETE', `/translations/${mine}`, { as: 'alice' });
+    expect(deleted.status).toBe(204);
+    expect(deleted.text).toBe('');
     expect((await service.request('GET', `/translations/${mine}`)).status).toBe(404);
     expect((await service.request('DELETE', `/translations/${mine}`, { as: 'alice' })).status).toBe(404);
 
@@ -210,21 +268,40 @@ describe.each(testDatabaseKinds())('translation API on %s', (kind) => {
     const answer = await service.request('POST', '/translate/stream', { body: { text_de: '   ' } });
     expect(answer.status).toBe(400);
     expect(answer.headers['content-type']).toContain('application/problem+json');
+    expect(answer.body.errors).toEqual([{ field: 'body.text_de', message: expect.stringMatching(/whitespace/) }]);
   });
 
-  it('documents its routes in /openapi.json', async () => {
+  it('documents its routes in /openapi.json, with their access and responses', async () => {
     const doc = await service.request('GET', '/openapi.json', { as: 'anonymous' });
     expect(doc.status).toBe(200);
-    expect(Object.keys(doc.body.paths)).toEqual(
-      expect.arrayContaining([
-        '/translate',
-        '/translate/stream',
-        '/translate/engine',
-        '/translations',
-        '/translations/{id}',
-        '/sql',
-      ]),
+    const access = Object.fromEntries(
+      Object.entries(doc.body.paths as Record<string, Record<string, Record<string, unknown>>>).flatMap(
+        ([path, operations]) =>
+          Object.entries(operations).map(([method, operation]) => [
+            `${method.toUpperCase()} ${path}`,
+            operation['x-flotilla-access'],
+          ]),
+      ),
     );
+    expect(access).toEqual({
+      'GET /translate/engine': 'public',
+      'POST /translate': 'viewer',
+      'POST /translate/stream': 'viewer',
+      'GET /translations': 'viewer',
+      'GET /translations/{id}': 'viewer',
+      'DELETE /translations/{id}': 'viewer',
+      'POST /sql': 'admin',
+    });
+    const stream = doc.body.paths['/translate/stream'].post.responses;
+    expect(Object.keys(stream[200].content)).toEqual(['text/event-stream']);
+    expect(JSON.stringify(stream[200].content['text/event-stream'].schema)).toMatch(/progress.*text.*done.*error/);
+    const list = doc.body.paths['/translations'].get;
+    expect(list.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['cursor', 'limit', 'q']);
+    expect(Object.keys(list.responses[200].content['application/json'].schema.properties).sort()).toEqual([
+      'items',
+      'nextCursor',
+    ]);
+    expect(doc.body.paths['/sql'].post.responses[422].description).toMatch(/timeout or too-large/);
   });
 
   if (kind === 'postgresql') {

@@ -126,6 +126,59 @@ describe('SQL console guard (PostgreSQL parser)', () => {
     await expect(checkConsoleQuery(query)).resolves.toBeUndefined();
   });
 
+  it.each([
+    ["update translations set text_en = ''", 'this is an UPDATE statement'],
+    ["insert into translations (text_de) values ('x')", 'this is an INSERT statement'],
+    ['delete from translations', 'this is a DELETE statement'],
+    ['explain analyze delete from translations', 'this is an EXPLAIN statement'],
+    ['alter table translations add column x int', 'this is an ALTER TABLE statement'],
+    ['set role postgres', 'this is a SET ROLE statement'],
+    ['reset role', 'this is a RESET ROLE statement'],
+    ['set session authorization postgres', 'this is a SET SESSION AUTHORIZATION statement'],
+    ['set statement_timeout = 0', 'this is a SET statement'],
+    ['show work_mem', 'this is a SHOW statement'],
+    ['begin', 'this is a BEGIN statement'],
+    ['start transaction', 'this is a START TRANSACTION statement'],
+    ['rollback to a', 'this is a ROLLBACK TO SAVEPOINT statement'],
+    ['grant all on translations to public', 'this is a GRANT statement'],
+    ['revoke all on translations from public', 'this is a REVOKE statement'],
+    ['analyze translations', 'this is an ANALYZE statement'],
+    ['vacuum translations', 'this is a VACUUM statement'],
+    ['drop table translations', 'this is a DROP TABLE statement'],
+    ['drop view v', 'this is a DROP VIEW statement'],
+    ['create table x (y int)', 'this is a CREATE TABLE statement'],
+    ['create table x as select * from translations', 'this is a CREATE TABLE AS statement'],
+    ['create materialized view v as select 1', 'this is a CREATE MATERIALIZED VIEW statement'],
+    ['create index i on translations (id)', 'this is a CREATE INDEX statement'],
+    ['create sequence s', 'this is a CREATE SEQUENCE statement'],
+    ['alter role current_user superuser', 'this is an ALTER ROLE statement'],
+    ['alter system set work_mem = 1', 'this is an ALTER SYSTEM statement'],
+    ['copy translations to stdout', 'this is a COPY statement'],
+    ['do $$ begin end $$', 'this is a DO statement'],
+    ['move 1 in c', 'this is a MOVE statement'],
+    ['checkpoint', 'this is a CHECKPOINT statement'],
+    ['with x as (update translations set ms = 0 returning id) select 1', 'WITH x holds an UPDATE statement'],
+    ['with x as (insert into translations default values returning 1) select 1', 'WITH x holds an INSERT statement'],
+  ])('names %s as people know it', async (query, words) => {
+    expect((await refusal(query)).detail).toContain(words);
+  });
+
+  it('names the query field in refusals of what it is written as (400), not of what it does', async () => {
+    const problemOf = (query: string) =>
+      checkConsoleQuery(query).then(
+        () => undefined,
+        (error: unknown) => error as HttpProblem,
+      );
+    for (const query of ['selec 1', 'select 1; select 2', 'select $1']) {
+      const problem = await problemOf(query);
+      expect(problem?.status).toBe(400);
+      expect(problem?.extensions.errors).toEqual([{ field: 'body.query', message: problem?.detail }]);
+    }
+    const policy = await problemOf('delete from translations');
+    expect(policy?.status).toBe(403);
+    expect(policy?.extensions.errors).toBeUndefined();
+  });
+
   it('names the function and the relation it refused', async () => {
     expect((await refusal('select pg_sleep(5)')).detail).toContain('pg_sleep()');
     expect((await refusal('select * from pg_catalog.pg_authid')).detail).toContain('"pg_catalog.pg_authid"');

@@ -1,6 +1,16 @@
-import { createTestDatabase, type TestDatabase, testTokens } from '@flotilla/kit/testing';
+/**
+ * The translation service in tests: kit's startTestService (a fresh database, tokens for named
+ * callers, `request` through inject), plus what is translation's own: a tiny inline engine, the
+ * database and engine handles, and a reader for server-sent events.
+ */
+import {
+  type Answer,
+  type Caller,
+  startTestService,
+  type TestDatabase,
+  type TestService,
+} from '@flotilla/kit/testing';
 import type { Kysely } from 'kysely';
-import type { DestinationStream } from 'pino';
 import { buildApp, type TranslationOptions } from '../src/app.js';
 import { loadTranslationConfig } from '../src/config.js';
 import type { DB } from '../src/db/schema.js';
@@ -8,8 +18,7 @@ import type { EngineHolder } from '../src/domain/engine-holder.js';
 import type { TranslationEngine } from '../src/engines/types.js';
 
 export type Kind = 'pglite' | 'postgresql';
-
-export { testTokens };
+export type { Answer };
 
 const WORDS: Record<string, string> = {
   der: 'the',
@@ -45,96 +54,58 @@ export function inlineEngine(calls: string[][] = []): TranslationEngine {
   };
 }
 
-export interface Answer {
-  status: number;
-  headers: Record<string, unknown>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are inspected field by field in tests
-  body: any;
-  text: string;
-}
+/** Viewer alice (id 1), viewer bob (id 2), admin root (id 9); requests are alice's unless `as`. */
+const CALLERS = {
+  alice: { userId: 1, username: 'alice', roles: ['viewer'] },
+  bob: { userId: 2, username: 'bob', roles: ['viewer'] },
+  admin: { userId: 9, username: 'root', roles: ['admin'] },
+} satisfies Record<string, Caller>;
 
-export interface Service {
-  app: Awaited<ReturnType<typeof buildApp>>;
+type App = Awaited<ReturnType<typeof buildApp>>;
+
+export interface Service extends TestService<App, keyof typeof CALLERS> {
   db: Kysely<DB>;
   engines: EngineHolder;
-  database: TestDatabase;
-  /** Bearer tokens: viewer alice (id 1), viewer bob (id 2), admin root (id 9). */
-  tokens: { alice: string; bob: string; admin: string };
-  request(
-    method: 'GET' | 'POST' | 'DELETE',
-    url: string,
-    options?: { body?: unknown; as?: 'alice' | 'bob' | 'admin' | 'anonymous' },
-  ): Promise<Answer>;
-  close(): Promise<void>;
 }
 
 export interface StartOptions extends Omit<TranslationOptions, 'accessKeys' | 'onStarted'> {
   env?: Record<string, string>;
-  logStream?: DestinationStream;
   /** Start on this database (already migrated) instead of a fresh one. */
   reuse?: TestDatabase;
 }
 
-/** A translation service on a fresh database of the given kind, driven through `inject`. */
+/** A translation service on a fresh database of the given kind, with the inline engine unless told. */
 export async function startService(kind: Kind, options: StartOptions = {}): Promise<Service> {
-  const database = options.reuse ?? (await createTestDatabase(kind));
-  const { keys, sign } = await testTokens();
-  const config = {
-    ...loadTranslationConfig({ LOG_LEVEL: 'silent', ...options.env }),
-    DATABASE_URL: database.url,
-  };
+  const { env, reuse, ...rest } = options;
   let handles: { db: Kysely<DB>; engines: EngineHolder } | undefined;
-  const { env: _env, reuse: _reuse, ...rest } = options;
-  const app = await buildApp(config, {
-    loadEngine: async () => inlineEngine(),
-    ...rest,
-    accessKeys: keys,
-    onStarted: (started) => {
-      handles = started;
-    },
+  const service = await startTestService({
+    kind,
+    callers: CALLERS,
+    ...(reuse ? { reuse } : {}),
+    build: (database, keys) =>
+      buildApp(
+        { ...loadTranslationConfig({ LOG_LEVEL: 'silent', ...env }), DATABASE_URL: database.url },
+        {
+          loadEngine: async () => inlineEngine(),
+          ...rest,
+          accessKeys: keys,
+          onStarted: (started) => {
+            handles = started;
+          },
+        },
+      ),
   });
   if (!handles) throw new Error('buildApp did not hand out its handles');
-  const tokens = {
-    alice: await sign(1, 'alice', ['viewer']),
-    bob: await sign(2, 'bob', ['viewer']),
-    admin: await sign(9, 'root', ['admin']),
-  };
-  const service: Service = {
-    app,
-    db: handles.db,
-    engines: handles.engines,
-    database,
-    tokens,
-    async request(method, url, { body, as = 'alice' } = {}) {
-      const response = await app.inject({
-        method,
-        url,
-        ...(body === undefined ? {} : { payload: body as object }),
-        headers: as === 'anonymous' ? {} : { authorization: `Bearer ${tokens[as]}` },
-      });
-      const type = String(response.headers['content-type'] ?? '');
-      return {
-        status: response.statusCode,
-        headers: response.headers,
-        body: type.includes('json') ? response.json() : response.body,
-        text: response.body,
-      };
-    },
-    async close() {
-      await app.close();
-      await database.drop();
-    },
-  };
-  return service;
+  return Object.assign(service, handles);
 }
 
-/** Server-sent events of a finished response body. */
+/** Server-sent events of a finished response body; comment lines (keep-alives) are skipped. */
 export function parseEvents(body: string): Array<{ event: string; data: unknown }> {
   return body
     .split('\n\n')
-    .filter((block) => block.trim() !== '')
-    .map((block) => {
-      const lines = block.split('\n');
+    .map((block) => block.split('\n'))
+    .filter((lines) => lines.some((line) => line.startsWith('data: ')))
+    .map((lines) => {
       const event = lines.find((line) => line.startsWith('event: '))?.slice(7) ?? 'message';
       const data = lines
         .filter((line) => line.startsWith('data: '))

@@ -6,7 +6,7 @@
  * timeout or its memory bound. The query text goes into the cursor declaration unchanged, so its
  * meaning (ORDER BY, WITH, duplicate column names) is exactly what the user wrote.
  */
-import { HttpProblem } from '@flotilla/kit';
+import { HttpProblem, isDatabaseUnavailable, SQLSTATE, sqlState } from '@flotilla/kit';
 import pg from 'pg';
 import { refused } from './guard.js';
 import { type ConsoleLimits, DEFAULT_LIMITS } from './limits.js';
@@ -180,23 +180,41 @@ function jsonValue(value: unknown): unknown {
   return value;
 }
 
+/**
+ * SQLSTATEs only the console acts on, by PostgreSQL's condition names (appendix A of its manual);
+ * the ones every service shares are kit's SQLSTATE.
+ */
+export const CONSOLE_SQLSTATE = {
+  readOnlySqlTransaction: '25006',
+  diskFull: '53100',
+  outOfMemory: '53200',
+  configurationLimitExceeded: '53400',
+  programLimitExceeded: '54000',
+  statementTooComplex: '54001',
+} as const;
+
+/** Out of memory, temp_file_limit, a value beyond PostgreSQL's 1 GB, disk full. */
+const TOO_LARGE: ReadonlySet<string> = new Set([
+  CONSOLE_SQLSTATE.outOfMemory,
+  CONSOLE_SQLSTATE.configurationLimitExceeded,
+  CONSOLE_SQLSTATE.diskFull,
+  CONSOLE_SQLSTATE.programLimitExceeded,
+]);
+
 function toConsoleProblem(error: unknown, limits: ConsoleLimits): unknown {
   if (error instanceof HttpProblem) return error;
-  const code = (error as { code?: unknown }).code;
+  const state = sqlState(error);
   const message = (error as Error).message;
-  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) {
-    return new HttpProblem(503, `the SQL console's database failed: ${message}`);
-  }
-  if (code === '57014') return timeoutProblem(limits);
-  if (code === '42501' || code === '25006')
+  if (state === undefined) return new HttpProblem(503, `the SQL console's database failed: ${message}`);
+  if (state === SQLSTATE.queryCanceled) return timeoutProblem(limits);
+  if (state === SQLSTATE.insufficientPrivilege || state === CONSOLE_SQLSTATE.readOnlySqlTransaction)
     return refused(403, 'permission-denied', `refused by the database: ${message}`);
-  // Out of memory, temp_file_limit, a value beyond PostgreSQL's 1 GB, disk full.
-  if (code === '53200' || code === '53400' || code === '53100' || code === '54000') {
-    return refused(422, 'too-large', `the query needs more than the console allows: ${message} (SQLSTATE ${code})`);
+  if (TOO_LARGE.has(state)) {
+    return refused(422, 'too-large', `the query needs more than the console allows: ${message} (SQLSTATE ${state})`);
   }
-  if (code === '54001') return refused(400, 'too-complex', `the query is nested too deeply: ${message}`);
-  if (code.startsWith('08') || code.startsWith('57P') || code === '53300') {
-    return new HttpProblem(503, `the SQL console's database is unavailable: ${message}`);
-  }
-  return refused(400, 'query-error', `the query failed: ${message} (SQLSTATE ${code})`);
+  if (state === CONSOLE_SQLSTATE.statementTooComplex)
+    return refused(400, 'too-complex', `the query is nested too deeply: ${message}`);
+  // Connection lost, server shutting down, too many connections: kit's "database unavailable".
+  if (isDatabaseUnavailable(error)) return new HttpProblem(503, `the SQL console's database is unavailable: ${message}`);
+  return refused(400, 'query-error', `the query failed: ${message} (SQLSTATE ${state})`);
 }

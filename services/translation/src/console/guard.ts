@@ -7,29 +7,38 @@
  * stand behind this one; this one makes the refusals clear and covers PGlite, which runs as a
  * superuser and cannot time a statement out.
  */
-import { HttpProblem } from '@flotilla/kit';
+import { fieldPath, HttpProblem } from '@flotilla/kit';
 import { loadModule, parse } from 'libpg-query';
 
 /** Why a query was refused; clients and tests can tell the layers apart by it. */
-export type RefusalReason =
-  | 'syntax'
-  | 'empty'
-  | 'multiple-statements'
-  | 'not-a-query'
-  | 'select-into'
-  | 'locking-clause'
-  | 'data-modifying-cte'
-  | 'function-denied'
-  | 'relation-denied'
-  | 'too-complex'
-  | 'parameter'
-  | 'timeout'
-  | 'too-large'
-  | 'permission-denied'
-  | 'query-error';
+export const REFUSAL_REASONS = [
+  'syntax',
+  'empty',
+  'multiple-statements',
+  'not-a-query',
+  'select-into',
+  'locking-clause',
+  'data-modifying-cte',
+  'function-denied',
+  'relation-denied',
+  'too-complex',
+  'parameter',
+  'timeout',
+  'too-large',
+  'permission-denied',
+  'query-error',
+] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+
+/** The query's field, which a 400 names (a 403 or 422 is about what it does, not how it is written). */
+const QUERY_FIELD = fieldPath('body', 'query');
 
 export function refused(status: 400 | 403 | 422, reason: RefusalReason, detail: string): HttpProblem {
-  return new HttpProblem(status, detail, { reason });
+  return new HttpProblem(
+    status,
+    detail,
+    status === 400 ? { reason, errors: [{ field: QUERY_FIELD, message: detail }] } : { reason },
+  );
 }
 
 /** The tables the console may read. */
@@ -128,7 +137,7 @@ export async function checkConsoleQuery(query: string): Promise<void> {
     throw refused(
       403,
       'not-a-query',
-      `only queries (SELECT) may run in the SQL console; this is ${describeStatement(kind)}`,
+      `only queries (SELECT) may run in the SQL console; this is ${describeStatement(kind, isNode(statement) && kind ? statement[kind] : undefined)}`,
     );
   }
   checkSelect(statement.SelectStmt, new Set());
@@ -161,13 +170,108 @@ function nestsDeeperThan(tree: unknown, limit: number): boolean {
   return false;
 }
 
-function describeStatement(kind: string | undefined): string {
+/**
+ * A statement as people know it, with its article: "an UPDATE statement", "a SET ROLE statement".
+ * The parser names nodes after its own structures (`VariableSetStmt`, `TransactionStmt`); those
+ * whose node name is not the statement's are named here, from the node's details where one node
+ * stands for several statements. `node` is the statement's parse node (its fields).
+ */
+export function describeStatement(kind: string | undefined, node?: unknown): string {
   if (!kind) return 'not a statement';
-  const words = kind
+  const name = statementName(kind, isNode(node) ? node : {});
+  return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name} statement`;
+}
+
+/** `OBJECT_MATVIEW` → `MATERIALIZED VIEW`: object kinds as SQL names them. */
+function objectName(kind: unknown): string {
+  const names: Record<string, string> = {
+    OBJECT_MATVIEW: 'MATERIALIZED VIEW',
+    OBJECT_FDW: 'FOREIGN DATA WRAPPER',
+    OBJECT_FOREIGN_SERVER: 'SERVER',
+    OBJECT_TSCONFIGURATION: 'TEXT SEARCH CONFIGURATION',
+    OBJECT_TSDICTIONARY: 'TEXT SEARCH DICTIONARY',
+    OBJECT_TSPARSER: 'TEXT SEARCH PARSER',
+    OBJECT_TSTEMPLATE: 'TEXT SEARCH TEMPLATE',
+    OBJECT_OPCLASS: 'OPERATOR CLASS',
+    OBJECT_OPFAMILY: 'OPERATOR FAMILY',
+    OBJECT_EVENT_TRIGGER: 'EVENT TRIGGER',
+    OBJECT_STATISTIC_EXT: 'STATISTICS',
+  };
+  if (typeof kind !== 'string') return '';
+  return names[kind] ?? kind.replace(/^OBJECT_/, '').replaceAll('_', ' ');
+}
+
+const withObject = (verb: string, kind: unknown) => [verb, objectName(kind)].filter(Boolean).join(' ');
+
+/** Statements whose parse node is named otherwise, and those one node stands for several of. */
+const STATEMENT_NAMES: Record<string, (node: Node) => string> = {
+  VariableSetStmt: (node) => {
+    const target = { role: ' ROLE', session_authorization: ' SESSION AUTHORIZATION' }[String(node.name)] ?? '';
+    if (node.kind === 'VAR_RESET_ALL') return 'RESET ALL';
+    return `${node.kind === 'VAR_RESET' ? 'RESET' : 'SET'}${target}`;
+  },
+  VariableShowStmt: () => 'SHOW',
+  TransactionStmt: (node) =>
+    ({
+      TRANS_STMT_START: 'START TRANSACTION',
+      TRANS_STMT_RELEASE: 'RELEASE SAVEPOINT',
+      TRANS_STMT_ROLLBACK_TO: 'ROLLBACK TO SAVEPOINT',
+      TRANS_STMT_PREPARE: 'PREPARE TRANSACTION',
+    })[String(node.kind)] ??
+    String(node.kind ?? 'TRANSACTION')
+      .replace(/^TRANS_STMT_/, '')
+      .replaceAll('_', ' '),
+  GrantStmt: (node) => (node.is_grant ? 'GRANT' : 'REVOKE'),
+  GrantRoleStmt: (node) => (node.is_grant ? 'GRANT' : 'REVOKE'),
+  VacuumStmt: (node) => (node.is_vacuumcmd ? 'VACUUM' : 'ANALYZE'),
+  FetchStmt: (node) => (node.ismove ? 'MOVE' : 'FETCH'),
+  CreateStmt: () => 'CREATE TABLE',
+  CreateTableAsStmt: (node) =>
+    node.is_select_into ? 'SELECT INTO' : node.objtype === 'OBJECT_MATVIEW' ? 'CREATE MATERIALIZED VIEW' : 'CREATE TABLE AS',
+  CreateFunctionStmt: (node) => (node.is_procedure ? 'CREATE PROCEDURE' : 'CREATE FUNCTION'),
+  CreateRoleStmt: (node) =>
+    ({ ROLESTMT_USER: 'CREATE USER', ROLESTMT_GROUP: 'CREATE GROUP' })[String(node.stmt_type)] ?? 'CREATE ROLE',
+  DefineStmt: (node) => withObject('CREATE', node.kind),
+  DropStmt: (node) => withObject('DROP', node.removeType),
+  AlterTableStmt: (node) => withObject('ALTER', node.objtype),
+  RenameStmt: (node) => withObject('ALTER', node.renameType),
+  AlterOwnerStmt: (node) => withObject('ALTER', node.objectType),
+  AlterObjectSchemaStmt: (node) => withObject('ALTER', node.objectType),
+  AlterRoleSetStmt: () => 'ALTER ROLE',
+  IndexStmt: () => 'CREATE INDEX',
+  ViewStmt: () => 'CREATE VIEW',
+  RuleStmt: () => 'CREATE RULE',
+  CreateTrigStmt: () => 'CREATE TRIGGER',
+  CreateEventTrigStmt: () => 'CREATE EVENT TRIGGER',
+  CreateSeqStmt: () => 'CREATE SEQUENCE',
+  AlterSeqStmt: () => 'ALTER SEQUENCE',
+  CreatedbStmt: () => 'CREATE DATABASE',
+  DropdbStmt: () => 'DROP DATABASE',
+  AlterDatabaseSetStmt: () => 'ALTER DATABASE',
+  CompositeTypeStmt: () => 'CREATE TYPE',
+  CreateEnumStmt: () => 'CREATE TYPE',
+  CreateRangeStmt: () => 'CREATE TYPE',
+  CreatePLangStmt: () => 'CREATE LANGUAGE',
+  CreateFdwStmt: () => 'CREATE FOREIGN DATA WRAPPER',
+  CreateForeignServerStmt: () => 'CREATE SERVER',
+  CreateStatsStmt: () => 'CREATE STATISTICS',
+  CreateOpClassStmt: () => 'CREATE OPERATOR CLASS',
+  RefreshMatViewStmt: () => 'REFRESH MATERIALIZED VIEW',
+  DeclareCursorStmt: () => 'DECLARE',
+  ClosePortalStmt: () => 'CLOSE',
+  CheckPointStmt: () => 'CHECKPOINT',
+  SecLabelStmt: () => 'SECURITY LABEL',
+  ConstraintsSetStmt: () => 'SET CONSTRAINTS',
+};
+
+/** The statement's name: from the table above, else the node's (`AlterSystemStmt` → `ALTER SYSTEM`). */
+function statementName(kind: string, node: Node): string {
+  const named = STATEMENT_NAMES[kind];
+  if (named) return named(node);
+  return kind
     .replace(/Stmt$/, '')
     .replace(/([a-z])([A-Z])/g, '$1 $2')
     .toUpperCase();
-  return `a ${words} statement`;
 }
 
 /** Checks one SELECT (or set operation) with the CTE names visible around it. */
@@ -194,7 +298,7 @@ function checkSelect(select: unknown, scope: ReadonlySet<string>): void {
         throw refused(
           403,
           'data-modifying-cte',
-          `WITH ${names[index]} holds ${describeStatement(bodyKind)}; the SQL console only reads`,
+          `WITH ${names[index]} holds ${describeStatement(bodyKind, bodyKind && isNode(body) ? body[bodyKind] : undefined)}; the SQL console only reads`,
         );
       }
       // A plain CTE sees only the ones before it; WITH RECURSIVE sees them all (and itself).
@@ -232,7 +336,7 @@ function walk(value: unknown, scope: ReadonlySet<string>): void {
       throw refused(
         403,
         'not-a-query',
-        `${describeStatement(key)} inside the query; the SQL console only reads`,
+        `${describeStatement(key, child)} inside the query; the SQL console only reads`,
       );
     } else walk(child, scope);
   }

@@ -23,12 +23,10 @@ export interface StoredTranslation {
   createdAt: string;
 }
 
-/** A list item: the texts are cut to a preview; `GET /translations/{id}` has them whole. */
+/** A list item: the texts are cut to a preview; `findTranslation` has them whole. */
 export interface TranslationSummary extends StoredTranslation {
   truncated: boolean;
 }
-
-export const PREVIEW_CHARS = 1000;
 
 // bigint columns arrive as strings from node-postgres; ids stay far below 2^53.
 const columns = [
@@ -69,26 +67,26 @@ export async function findTranslation(db: Kysely<DB>, id: number): Promise<Store
 export interface ListQuery {
   /** Full-text search over both texts (web-search syntax: words, "phrases", -excluded, or). */
   q: string | undefined;
-  /** Only ids below this one: the cursor of the previous page. */
+  /** Only ids below this one: where the previous page stopped. */
   beforeId: number | undefined;
   limit: number;
+  /** Texts are cut to this many characters. */
+  previewChars: number;
 }
 
-/** Newest first; a page one longer than asked tells whether another follows. */
-export async function listTranslations(
-  db: Kysely<DB>,
-  query: ListQuery,
-): Promise<{ items: TranslationSummary[]; more: boolean }> {
+/** Newest first, one row more than `limit`: the extra row only says another page follows. */
+export async function listTranslations(db: Kysely<DB>, query: ListQuery): Promise<TranslationSummary[]> {
+  const preview = query.previewChars;
   let select = db
     .selectFrom('translations')
     .select([
       ...columns,
-      sql<string>`left(text_de, ${PREVIEW_CHARS})`.as('text_de'),
-      sql<string>`left(text_en, ${PREVIEW_CHARS})`.as('text_en'),
+      sql<string>`left(text_de, ${preview})`.as('text_de'),
+      sql<string>`left(text_en, ${preview})`.as('text_en'),
       // left() reads only the start of a long (TOASTed) text, length() all of it: a page of 1 MB
       // texts took ~0.4 s of the service's only PGlite connection.
-      sql<boolean>`(length(left(text_de, ${PREVIEW_CHARS + 1})) > ${PREVIEW_CHARS}
-                or length(left(text_en, ${PREVIEW_CHARS + 1})) > ${PREVIEW_CHARS})`.as('truncated'),
+      sql<boolean>`(length(left(text_de, ${preview + 1})) > ${preview}
+                or length(left(text_en, ${preview + 1})) > ${preview})`.as('truncated'),
     ])
     .orderBy('id', 'desc')
     .limit(query.limit + 1);
@@ -96,8 +94,7 @@ export async function listTranslations(
     select = select.where(sql<boolean>`search @@ websearch_to_tsquery('simple', ${query.q})`);
   }
   if (query.beforeId !== undefined) select = select.where('id', '<', String(query.beforeId));
-  const rows = await select.execute();
-  return { items: rows.slice(0, query.limit), more: rows.length > query.limit };
+  return select.execute();
 }
 
 /** The owner of a translation, or undefined when there is no such translation. */

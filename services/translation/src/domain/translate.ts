@@ -1,11 +1,13 @@
-import { badRequest, HttpProblem } from '@flotilla/kit';
+import { fieldPath, HttpProblem, invalidField } from '@flotilla/kit';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { insertTranslation } from '../db/translations.js';
+import { segmentText } from '../engines/segment.js';
 import { type TranslateProgress, translateText } from '../engines/translate-text.js';
 import { EngineUnavailableError, throwIfAborted } from '../engines/types.js';
 import type { TranslationMetrics } from '../metrics.js';
 import type { EngineHolder } from './engine-holder.js';
+import { streamLayout } from './stream-layout.js';
 
 /**
  * The longest text accepted, in characters (Unicode code points): 1 Mi, i.e. at least 1 MB of
@@ -47,8 +49,9 @@ export interface TranslateRequest {
 
 /** Refuses text with nothing to translate; the schema already bounds its length. */
 export function checkText(text: string): void {
-  if (text.trim() === '')
-    throw badRequest('text_de is empty or only whitespace: send German text to translate');
+  if (text.trim() === '') {
+    throw invalidField(fieldPath('body', 'text_de'), 'is empty or only whitespace: send German text to translate');
+  }
 }
 
 const WORD = /[\p{L}\p{N}]+(?:[-'’][\p{L}\p{N}]+)*/gu;
@@ -108,4 +111,47 @@ export async function translateAndStore(
   deps.metrics.words.inc({ engine: engine.name }, countWords(request.textDe));
   deps.metrics.duration.observe({ engine: engine.name }, seconds);
   return { id, text_en: text, engine: engine.name, chars, ms };
+}
+
+/** What a streamed translation tells as it goes. */
+export interface StreamListener {
+  progress(progress: { sentencesDone: number; sentencesTotal: number }): void;
+  /** The next piece of the final text: the pieces, joined in order, are exactly `text_en`. */
+  text(piece: string): void;
+}
+
+export interface StreamedTranslation {
+  sentencesTotal: number;
+  /** Translates (telling the listener: progress 0 of the total first) and stores. */
+  run(options: { caller: Caller; signal: AbortSignal; listener: StreamListener }): Promise<TranslationResult>;
+}
+
+/**
+ * A translation told as it goes. The text and the engine are checked here, before any work, so
+ * that a refusal (400, or 503 with the fix) is an ordinary answer and a stream is opened only for
+ * work that can start; failures after that end the stream (and nothing is stored).
+ */
+export function prepareStreamedTranslation(deps: TranslationDeps, textDe: string): StreamedTranslation {
+  checkText(textDe);
+  deps.engines.current();
+  const layout = streamLayout(segmentText(textDe));
+  return {
+    sentencesTotal: layout.total,
+    async run({ caller, signal, listener }) {
+      listener.progress({ sentencesDone: 0, sentencesTotal: layout.total });
+      const result = await translateAndStore(deps, {
+        textDe,
+        caller,
+        signal,
+        onProgress: ({ sentencesDone, sentencesTotal, batch }) => {
+          listener.progress({ sentencesDone, sentencesTotal });
+          const piece = layout.push(batch);
+          if (piece) listener.text(piece);
+        },
+      });
+      const tail = layout.finish();
+      if (tail) listener.text(tail);
+      return result;
+    },
+  };
 }

@@ -2,7 +2,7 @@ import { HttpProblem, type ServiceApp } from '@flotilla/kit';
 import { executeConsoleQuery } from '../console/executor.js';
 import { checkConsoleQuery } from '../console/guard.js';
 import type { TranslationRouteDeps } from './context.js';
-import { SqlBody, SqlResult } from './schemas.js';
+import { SqlBody, SqlRefusals, SqlResult } from './schemas.js';
 
 export const CONSOLE_NOT_CONFIGURED =
   'the SQL console is not configured: on PostgreSQL set CONSOLE_DATABASE_URL (or CONSOLE_DATABASE_URL_FILE) ' +
@@ -12,15 +12,16 @@ export function consoleRoutes(app: ServiceApp, deps: TranslationRouteDeps): void
   app.post(
     '/sql',
     {
+      config: { access: 'admin' },
       schema: {
         summary: 'Run one read-only query over the translations table (admin)',
         description:
           "Exactly one SELECT over `translations`, checked by PostgreSQL's parser, run as a read-only " +
           'role in a READ ONLY transaction that is rolled back, stopped after 2 s (422 `timeout`) or ' +
           'when it needs too much memory (422 `too-large`); at most 1,000 rows or 8 MB (`truncated` ' +
-          'when there were more).',
+          'when there were more). Refusals carry a `reason` member naming the rule.',
         body: SqlBody,
-        response: { 200: SqlResult },
+        response: { 200: SqlResult, ...SqlRefusals },
       },
     },
     async (request) => {

@@ -1,68 +1,55 @@
-import { HttpProblem, hasRole, notFound, principalOf, type ServiceApp } from '@flotilla/kit';
-import {
-  deleteTranslation,
-  findTranslation,
-  listTranslations,
-  translationOwner,
-} from '../db/translations.js';
+import { principalOf, type ServiceApp } from '@flotilla/kit';
+import { deleteTranslation, getTranslation, listHistory } from '../domain/history.js';
 import type { TranslationRouteDeps } from './context.js';
-import { IdParams, ListQuery, Translation, TranslationList } from './schemas.js';
+import { Deleted, IdParams, ListQuery, Translation, TranslationPage } from './schemas.js';
 
 export function historyRoutes(app: ServiceApp, deps: TranslationRouteDeps): void {
   app.get(
     '/translations',
     {
+      config: { access: 'viewer' },
       schema: {
         summary: 'Stored translations, newest first; `q` searches both texts',
         querystring: ListQuery,
-        response: { 200: TranslationList },
+        response: { 200: TranslationPage },
       },
     },
-    async (request) => {
-      const { q, cursor, limit } = request.query;
-      const search = q?.trim() ? q.trim() : undefined;
-      const page = await listTranslations(deps.db, {
-        q: search,
-        beforeId: cursor === undefined ? undefined : Number(cursor),
-        limit,
-      });
-      const last = page.items.at(-1);
-      return { items: page.items, nextCursor: page.more && last ? String(last.id) : null };
-    },
+    async (request) => listHistory(deps.db, request.query),
   );
 
   app.get(
     '/translations/:id',
     {
+      config: { access: 'viewer' },
       schema: {
         summary: 'One stored translation, texts whole',
         params: IdParams,
         response: { 200: Translation },
       },
     },
-    async (request) => {
-      const found = await findTranslation(deps.db, request.params.id);
-      if (!found) throw notFound(`translation ${request.params.id} does not exist`);
-      return found;
-    },
+    async (request) => getTranslation(deps.db, request.params.id),
   );
 
   app.delete(
     '/translations/:id',
-    { schema: { summary: 'Delete a translation: its owner or an admin', params: IdParams } },
+    {
+      // Viewer is the minimum: the domain lets only the owner or an admin through (else 403).
+      config: { access: 'viewer' },
+      schema: {
+        summary: 'Delete a translation: its owner or an admin',
+        params: IdParams,
+        response: {
+          204: Deleted,
+          403: {
+            description: 'Neither its owner nor an admin (or signed in without the viewer role)',
+            $ref: 'Problem#',
+          },
+        },
+      },
+    },
     async (request, reply) => {
-      const { id } = request.params;
-      const caller = principalOf(request);
-      const owner = await translationOwner(deps.db, id);
-      if (!owner) throw notFound(`translation ${id} does not exist`);
-      if (!hasRole(caller.roles, 'admin') && owner.ownerId !== caller.userId) {
-        throw new HttpProblem(
-          403,
-          `translation ${id} belongs to someone else; only its owner or an admin may delete it`,
-        );
-      }
-      await deleteTranslation(deps.db, id);
-      return reply.code(204).send();
+      await deleteTranslation(deps.db, request.params.id, principalOf(request));
+      return reply.code(204).send(null);
     },
   );
 }

@@ -1,5 +1,14 @@
-import { Type } from '@flotilla/kit';
+/**
+ * The translation service's contract: every request and response it sends, as TypeBox schemas.
+ * kit closes request objects (unknown properties are refused) and adds the problem responses;
+ * responses are serialised from these, so a field missing here is never sent.
+ */
+import { Page, pageQuery, type ProblemDocument, ProblemSchema, Type } from '@flotilla/kit';
+import { REFUSAL_REASONS } from '../console/guard.js';
+import { PREVIEW_CHARS } from '../domain/history.js';
 import { MAX_TEXT_CHARS } from '../domain/translate.js';
+
+type TSchema = Parameters<typeof Page>[0];
 
 export const TranslateBody = Type.Object({
   text_de: Type.String({
@@ -9,39 +18,44 @@ export const TranslateBody = Type.Object({
   }),
 });
 
-export const TranslationResult = Type.Object({
-  id: Type.Integer(),
-  text_en: Type.String(),
-  engine: Type.String({ description: 'bergamot (neural) or dictionary (fallback gloss)' }),
-  chars: Type.Integer({ description: 'characters of text_de' }),
-  ms: Type.Integer({ description: 'translation time' }),
-});
+const Engine = Type.String({ description: 'bergamot (neural) or dictionary (fallback gloss)' });
+
+export const TranslationResult = Type.Object(
+  {
+    id: Type.Integer(),
+    text_en: Type.String(),
+    engine: Engine,
+    chars: Type.Integer({ description: 'characters (code points) of text_de' }),
+    ms: Type.Integer({ description: 'translation time' }),
+  },
+  { description: 'The stored translation (note 000’s field names)' },
+);
 
 const translationFields = {
   id: Type.Integer(),
   text_de: Type.String(),
   text_en: Type.String(),
-  engine: Type.String(),
-  chars: Type.Integer(),
-  ms: Type.Integer(),
-  userId: Type.Union([Type.Integer(), Type.Null()]),
-  owner: Type.Union([Type.String(), Type.Null()]),
-  createdAt: Type.String(),
+  engine: Engine,
+  chars: Type.Integer({ description: 'characters (code points) of text_de' }),
+  ms: Type.Integer({ description: 'translation time' }),
+  userId: Type.Union([Type.Integer(), Type.Null()], { description: 'who asked for it (null: unknown)' }),
+  owner: Type.Union([Type.String(), Type.Null()], { description: 'their username then' }),
+  createdAt: Type.String({ format: 'date-time' }),
 };
 
-export const Translation = Type.Object(translationFields);
+export const Translation = Type.Object(translationFields, { description: 'A stored translation, texts whole' });
 
-export const TranslationSummary = Type.Object({
-  ...translationFields,
-  truncated: Type.Boolean({
-    description: 'texts are cut to a preview; GET /translations/{id} has them whole',
-  }),
-});
+export const TranslationSummary = Type.Object(
+  {
+    ...translationFields,
+    truncated: Type.Boolean({
+      description: `texts are cut to their first ${PREVIEW_CHARS} characters; GET /translations/{id} has them whole`,
+    }),
+  },
+  { description: 'A stored translation in a list' },
+);
 
-export const TranslationList = Type.Object({
-  items: Type.Array(TranslationSummary),
-  nextCursor: Type.Union([Type.String(), Type.Null()]),
-});
+export const TranslationPage = Page(TranslationSummary, 'Stored translations, newest first');
 
 export const ListQuery = Type.Object({
   q: Type.Optional(
@@ -50,13 +64,12 @@ export const ListQuery = Type.Object({
       description: 'full-text search over both texts: words, "phrases", -excluded, or',
     }),
   ),
-  cursor: Type.Optional(
-    Type.String({ pattern: '^[1-9][0-9]{0,15}$', description: 'nextCursor of the previous page' }),
-  ),
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  ...pageQuery({ defaultLimit: 20, maxLimit: 100 }),
 });
 
 export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
+
+export const Deleted = Type.Null({ description: 'Deleted' });
 
 export const EngineInfo = Type.Object({
   name: Type.String({ description: 'bergamot, dictionary, unavailable, or loading' }),
@@ -70,9 +83,82 @@ export const SqlBody = Type.Object({
 });
 
 export const SqlResult = Type.Object({
-  columns: Type.Array(Type.Object({ name: Type.String(), type: Type.Optional(Type.Integer()) })),
-  rows: Type.Array(Type.Array(Type.Unknown())),
+  columns: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      type: Type.Optional(Type.Integer({ description: 'PostgreSQL type OID' })),
+    }),
+  ),
+  rows: Type.Array(Type.Array(Type.Unknown()), { description: 'values as JSON carries them, by column' }),
   rowCount: Type.Integer(),
-  truncated: Type.Boolean(),
+  truncated: Type.Boolean({ description: 'there were more rows than the console answers (1,000 or 8 MB)' }),
   ms: Type.Integer(),
 });
+
+const Reason = Type.Union(
+  REFUSAL_REASONS.map((reason) => Type.Literal(reason)),
+  { description: 'which of the console\'s safety layers refused the query, and why' },
+);
+
+/** A console refusal: a problem with a `reason` member (absent when the schema or the role refused). */
+function consoleRefusal(description: string, reason: 'required' | 'optional') {
+  return Type.Object(
+    { ...ProblemSchema.properties, reason: reason === 'required' ? Reason : Type.Optional(Reason) },
+    { additionalProperties: true, description },
+  );
+}
+
+export const SqlRefusals = {
+  400: consoleRefusal(
+    'Not one valid query: `reason` syntax, empty, multiple-statements, too-complex, parameter or query-error (`errors` names `body.query`)',
+    'optional',
+  ),
+  403: consoleRefusal(
+    'Not a read of translations (`reason`: not-a-query, function-denied, relation-denied, …), or signed in without the admin role',
+    'optional',
+  ),
+  422: consoleRefusal('Stopped by the console’s limits: `reason` timeout or too-large', 'required'),
+};
+
+export const StreamProgress = Type.Object({
+  sentencesDone: Type.Integer({ minimum: 0 }),
+  sentencesTotal: Type.Integer({ minimum: 0 }),
+});
+
+export const StreamText = Type.Object({
+  text: Type.String({ description: 'the next piece of text_en: appended in order, they give it exactly' }),
+});
+
+const Problem = Type.Unsafe<ProblemDocument>({ $ref: 'Problem#' });
+
+/**
+ * A `text/event-stream` response in kit's vocabulary, described event by event (`event:` the
+ * name, `data:` its JSON): the stream's own events, then `done` with the result or `error` with
+ * a problem document.
+ */
+function eventStream(events: Record<string, TSchema>, done: TSchema, description: string) {
+  const event = (name: string, data: TSchema) =>
+    Type.Object({ event: Type.Literal(name), data }, { additionalProperties: false });
+  return {
+    description,
+    content: {
+      'text/event-stream': {
+        schema: Type.Union(
+          [
+            ...Object.entries(events).map(([name, data]) => event(name, data)),
+            event('done', done),
+            event('error', Problem),
+          ],
+          { description: 'One server-sent event' },
+        ),
+      },
+    },
+  };
+}
+
+export const TranslationStream = eventStream(
+  { progress: StreamProgress, text: StreamText },
+  TranslationResult,
+  '`progress` (first 0 of the total), `text` pieces as sentences are translated, then `done` with ' +
+    'the stored translation, or `error` with a problem document',
+);
