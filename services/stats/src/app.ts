@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { createService, type ServiceApp, verifyAccess } from '@flotilla/kit';
 import type { JWTVerifyGetKey } from 'jose';
@@ -7,9 +6,10 @@ import type { StatsConfig } from './config.js';
 import type { DB } from './db/schema.js';
 import { createNbaClient } from './domain/nbaClient.js';
 import { statsMetrics } from './metrics.js';
+import { jobRoutes, OpenStreams } from './routes/jobs.js';
 import { playerRoutes } from './routes/players.js';
+import { runRoutes } from './routes/runs.js';
 import { snapshotRoutes } from './routes/snapshots.js';
-import { trainingRoutes } from './routes/training.js';
 import { TrainingJobs } from './training/jobs.js';
 import { createMlflowClient } from './training/mlflow.js';
 
@@ -17,22 +17,20 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta
 
 export interface StatsOptions {
   logStream?: DestinationStream;
-  /** Token verification keys instead of fetching USERS_URL's JWKS (tests). */
+  /** Token verification keys instead of fetching USERS_URL's JWKS (tests, describe.ts). */
   accessKeys?: JWTVerifyGetKey;
+  /**
+   * Whether this instance takes and runs queued training jobs and sweeps for dead replicas' ones
+   * (default true). describe.ts builds the app without: it only reads its declarations.
+   */
+  runJobs?: boolean;
 }
 
 /**
- * Who may call what (kit's verifyAccess): reading needs `viewer`, anything that stores or
- * computes — fetching or importing snapshots, training, promoting — needs `operator`. Listed
- * explicitly although it equals the default, so the rule is visible where the routes are.
+ * Who may call what is declared next to each route (`config.access`): reading needs `viewer`;
+ * anything that stores or computes — fetching or importing snapshots, training, promoting — needs
+ * `operator`. kit's verifyAccess enforces it; the gateway's policy is generated from it.
  */
-export const STATS_ACCESS = {
-  'POST /stats/snapshots': 'operator',
-  'POST /stats/snapshots/import': 'operator',
-  'POST /stats/runs': 'operator',
-  'POST /stats/runs/:id/promote': 'operator',
-} as const;
-
 export async function buildApp(config: StatsConfig, options: StatsOptions = {}): Promise<ServiceApp> {
   return createService<DB>({
     name: 'stats',
@@ -48,7 +46,6 @@ export async function buildApp(config: StatsConfig, options: StatsOptions = {}):
           ...(options.accessKeys
             ? { keys: options.accessKeys }
             : { jwksUrl: new URL('/.well-known/jwks.json', config.USERS_URL) }),
-          policy: STATS_ACCESS,
         }),
       );
       const metrics = statsMetrics(registry);
@@ -65,12 +62,11 @@ export async function buildApp(config: StatsConfig, options: StatsOptions = {}):
         minClusterShare: config.BEST_RUN_MIN_CLUSTER_SHARE,
         leaseSeconds: config.JOB_LEASE_SECONDS,
       });
-      const streams = new Set<ServerResponse>();
+      const streams = new OpenStreams();
       // Before the server stops: end event streams (hijacked, they would hold it open) and stop
       // the job after its current step, while the database is still open to record why.
       app.addHook('preClose', async () => {
-        for (const stream of streams) stream.end();
-        streams.clear();
+        streams.closeAll();
         await jobs.close();
       });
 
@@ -82,10 +78,11 @@ export async function buildApp(config: StatsConfig, options: StatsOptions = {}):
         pauseMs: config.NBA_PAUSE_MS,
       });
       await snapshotRoutes(app, { db, nba, metrics });
-      await trainingRoutes(app, { db, jobs, streams });
+      await runRoutes(app, { db, jobs });
+      await jobRoutes(app, { db, streams });
       await playerRoutes(app, { db });
       // Jobs are taken (and dead replicas' jobs failed) once the service is up, not while it builds.
-      app.addHook('onReady', () => jobs.start());
+      if (options.runJobs !== false) app.addHook('onReady', () => jobs.start());
     },
   });
 }

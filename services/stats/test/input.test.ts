@@ -2,18 +2,17 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '@flotilla/kit';
-import { testDatabaseKinds } from '@flotilla/kit/testing';
-import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { type Answer, testDatabaseKinds } from '@flotilla/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importFile } from '../src/cli/import.js';
-import { nbaBody, REGULAR_2018, startStats } from './helpers/service.js';
+import { importRecording, nbaBody, REGULAR_2018, type Stats, startStats } from './helpers/service.js';
 
 /** Odd input a client can send: each must be a 400 problem naming the field, never a 500. */
 
-function expectFieldProblem(response: LightMyRequestResponse, field: string) {
-  expect(response.statusCode).toBe(400);
+function expectFieldProblem(response: Answer, field: string) {
+  expect(response.status, response.text).toBe(400);
   expect(response.headers['content-type']).toContain('application/problem+json');
-  expect(response.json().errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+  expect(response.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
 }
 
 /** A saved response with one player's name replaced, and where that name sits in the body. */
@@ -26,42 +25,82 @@ function withPlayerName(name: string) {
   return { body, field: `body.resultSets.0.rowSet.3.${column}` };
 }
 
+/** A cursor as a client could forge one: base64url of any JSON text. */
+const forged = (json: string) => Buffer.from(json).toString('base64url');
+const MAX_INT = 2_147_483_647;
+
 describe.each(testDatabaseKinds())('stats input checks on %s', (kind) => {
-  let stats: Awaited<ReturnType<typeof startStats>>;
+  let stats: Stats;
   beforeAll(async () => {
     stats = await startStats(kind);
     // A season to train on, so a training request is refused for what it holds, not for lack of data.
-    const imported = await stats.app.inject({
-      method: 'POST',
-      url: '/stats/snapshots/import',
-      headers: stats.operator,
-      payload: nbaBody(REGULAR_2018),
-    });
-    expect(imported.statusCode).toBe(201);
+    await importRecording(stats, REGULAR_2018);
   });
   afterAll(async () => {
     await stats?.close();
   });
 
-  const inject = (options: InjectOptions) => stats.app.inject(options);
-  const total = async (url: string) => (await inject({ url, headers: stats.viewer })).json().total as number;
+  const get = (url: string) => stats.request('GET', url, { as: 'viewer' });
+  const count = async (url: string) => (await get(url)).body.items.length as number;
 
   it.each([
-    '/stats/snapshots?offset=99999999999999999999',
-    '/stats/runs?offset=99999999999999999999',
-    '/stats/jobs?offset=99999999999999999999',
-    '/stats/players?season=2018-19&offset=99999999999999999999',
+    '/stats/snapshots?limit=99999999999999999999',
+    '/stats/runs?limit=99999999999999999999',
+    '/stats/jobs?limit=99999999999999999999',
+    '/stats/players?season=2018-19&limit=99999999999999999999',
     // Past PostgreSQL's bigint, and 1e400, which parses as Infinity.
-    '/stats/runs?offset=9223372036854775808',
-    '/stats/runs?offset=1e400',
-  ])('refuses %s with a 400 naming querystring.offset', async (url) => {
-    expectFieldProblem(await inject({ url, headers: stats.viewer }), 'querystring.offset');
+    '/stats/runs?limit=9223372036854775808',
+    '/stats/runs?limit=1e400',
+    '/stats/runs?limit=201',
+    '/stats/players?season=2018-19&limit=1001',
+    '/stats/jobs?limit=0',
+  ])('refuses %s with a 400 naming query.limit', async (url) => {
+    expectFieldProblem(await get(url), 'query.limit');
   });
 
-  it('still pages at the largest offset it accepts', async () => {
-    const response = await inject({ url: '/stats/runs?offset=2147483647', headers: stats.viewer });
-    expect(response.statusCode).toBe(200);
-    expect(response.json()).toMatchObject({ items: [], offset: 2_147_483_647 });
+  it.each([
+    ['/stats/snapshots', forged('{"id":99999999999999999999}')],
+    ['/stats/snapshots', forged(`{"id":${MAX_INT + 1}}`)],
+    ['/stats/snapshots', forged('{"id":1e400}')],
+    ['/stats/snapshots', forged('{"offset":100}')],
+    ['/stats/snapshots', forged('{"id": 1}')], // not as this service writes it
+    ['/stats/runs?sort=recent', forged('{"id":9223372036854775808}')],
+    ['/stats/runs?sort=score', forged('{"score":1e400,"id":1}')],
+    ['/stats/runs?sort=score', forged('{"score":0.5,"id":-1}')],
+    ['/stats/runs?sort=score', forged('{"id":1}')], // a cursor of the other order
+    ['/stats/jobs', forged('{"id":"urn:uuid:00000000-0000-4000-8000-000000000000"}')],
+    ['/stats/jobs', forged('{"id":"not a uuid"}')],
+    ['/stats/players?season=2018-19', forged('{"playerId":1e400}')],
+    ['/stats/runs', '!!!'],
+    ['/stats/jobs', 'x'.repeat(1025)],
+  ])('refuses %s with the forged cursor %s, a 400 naming query.cursor', async (url, cursor) => {
+    const separator = url.includes('?') ? '&' : '?';
+    expectFieldProblem(await get(`${url}${separator}cursor=${encodeURIComponent(cursor)}`), 'query.cursor');
+  });
+
+  it.each(['/stats/snapshots', '/stats/runs', '/stats/jobs', '/stats/players?season=2018-19'])(
+    'refuses the old offset paging on %s, naming query.offset',
+    async (url) => {
+      const separator = url.includes('?') ? '&' : '?';
+      const response = await get(`${url}${separator}offset=99999999999999999999`);
+      expectFieldProblem(response, 'query.offset');
+      expect(response.body.errors).toEqual([{ field: 'query.offset', message: 'is not a known field' }]);
+    },
+  );
+
+  it.each([
+    ['/stats/snapshots', { id: MAX_INT }],
+    ['/stats/runs?sort=recent', { id: MAX_INT }],
+    ['/stats/runs?sort=recent', { id: 1 }],
+    ['/stats/runs?sort=score', { score: null, id: MAX_INT }],
+    ['/stats/runs?sort=score', { score: -1e308, id: 1 }],
+    ['/stats/jobs', { id: 'ffffffff-ffff-4fff-bfff-ffffffffffff' }],
+    ['/stats/players?season=2018-19', { playerId: MAX_INT }],
+  ])('still answers %s at the cursor position %j, with an empty last page', async (url, position) => {
+    const separator = url.includes('?') ? '&' : '?';
+    const response = await get(`${url}${separator}cursor=${forged(JSON.stringify(position))}`);
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ items: [], nextCursor: null });
   });
 
   it.each([
@@ -70,20 +109,19 @@ describe.each(testDatabaseKinds())('stats input checks on %s', (kind) => {
     ['{"season":"2018-19","transform":{"minMinutes":1e400}}', 'body.transform.minMinutes'],
     ['{"season":"2018-19","transform":{"minGames":100000000000000000000}}', 'body.transform.minGames'],
     ['{"season":"2018-19","experiment":"\\ud800 half a character"}', 'body.experiment'],
+    ['{"season":"2018-19","sead":1}', 'body.sead'],
   ])('refuses the training request %s with a 400 naming %s, queueing nothing', async (payload, field) => {
-    const response = await inject({
-      method: 'POST',
-      url: '/stats/runs',
-      headers: { ...stats.operator, 'content-type': 'application/json' },
-      payload,
+    const response = await stats.request('POST', '/stats/runs', {
+      as: 'operator',
+      headers: { 'content-type': 'application/json' },
+      body: payload,
     });
     expectFieldProblem(response, field);
-    expect(await total('/stats/jobs')).toBe(0);
+    expect(await count('/stats/jobs')).toBe(0);
   });
 
   it('refuses a NUL character in a query with a 400 naming it', async () => {
-    const response = await inject({ url: '/stats/runs?experiment=a%00b', headers: stats.viewer });
-    expectFieldProblem(response, 'querystring.experiment');
+    expectFieldProblem(await get('/stats/runs?experiment=a%00b'), 'query.experiment');
   });
 
   it.each([
@@ -91,26 +129,19 @@ describe.each(testDatabaseKinds())('stats input checks on %s', (kind) => {
     '0001-01-01T00:00:00+23:59', // year 0 in UTC, which PostgreSQL lacks
     '9999-12-31T23:59:59-23:59', // year 10000 in UTC
   ])('refuses fetchedAt=%s on import with a 400 naming it, storing nothing', async (instant) => {
-    const response = await inject({
-      method: 'POST',
-      url: `/stats/snapshots/import?fetchedAt=${encodeURIComponent(instant)}`,
-      headers: stats.operator,
-      payload: nbaBody(REGULAR_2018),
+    const response = await stats.request('POST', `/stats/snapshots/import?fetchedAt=${encodeURIComponent(instant)}`, {
+      as: 'operator',
+      body: nbaBody(REGULAR_2018),
     });
-    expectFieldProblem(response, 'querystring.fetchedAt');
-    expect(await total('/stats/snapshots')).toBe(1);
+    expectFieldProblem(response, 'query.fetchedAt');
+    expect(await count('/stats/snapshots')).toBe(1);
   });
 
   it('refuses an imported response holding half a UTF-16 character, naming where', async () => {
     const { body, field } = withPlayerName('Luka \ud83d');
-    const response = await inject({
-      method: 'POST',
-      url: '/stats/snapshots/import',
-      headers: stats.operator,
-      payload: body,
-    });
+    const response = await stats.request('POST', '/stats/snapshots/import', { as: 'operator', body });
     expectFieldProblem(response, field);
-    expect(await total('/stats/snapshots')).toBe(1);
+    expect(await count('/stats/snapshots')).toBe(1);
   });
 });
 

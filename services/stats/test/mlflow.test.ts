@@ -3,16 +3,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createMlflowClient, logBatches, proxiedArtifactPath } from '../src/training/mlflow.js';
 import { type FakeMlflow, startFakeMlflow } from './helpers/fakeMlflow.js';
 import {
-  nbaBody,
+  importRecording,
+  jobEvents,
   PLAYOFFS_2018,
-  parseEvents,
   REGULAR_2018,
   SMALL_SEARCH,
+  type Stats,
   startStats,
 } from './helpers/service.js';
 
 let fake: FakeMlflow | undefined;
-let stats: Awaited<ReturnType<typeof startStats>> | undefined;
+let stats: Stats | undefined;
 afterEach(async () => {
   await stats?.close();
   await fake?.close();
@@ -86,37 +87,24 @@ describe('MLflow client against a contract-checking loopback server', () => {
   });
 });
 
-async function importSeason(s: NonNullable<typeof stats>) {
-  for (const name of [REGULAR_2018, PLAYOFFS_2018]) {
-    const r = await s.app.inject({
-      method: 'POST',
-      url: '/stats/snapshots/import',
-      headers: s.operator,
-      payload: nbaBody(name),
-    });
-    expect(r.statusCode).toBe(201);
-  }
+async function importSeason(s: Stats) {
+  for (const name of [REGULAR_2018, PLAYOFFS_2018]) await importRecording(s, name);
 }
 
-async function trainSmall(s: NonNullable<typeof stats>) {
-  const accepted = await s.app.inject({
-    method: 'POST',
-    url: '/stats/runs',
-    headers: s.operator,
-    payload: {
+async function trainSmall(s: Stats) {
+  const accepted = await s.request('POST', '/stats/runs', {
+    as: 'operator',
+    body: {
       season: '2018-19',
       clusterers: ['kmeans', 'agglomerative'],
       search: SMALL_SEARCH,
       experiment: 'nba-test',
     },
   });
-  expect(accepted.statusCode).toBe(202);
-  const events = parseEvents(
-    (await s.app.inject({ url: `/stats/jobs/${accepted.json().jobId}/events`, headers: s.viewer })).payload,
-  );
-  expect(events.at(-1)?.event).toBe('finished');
-  return (await s.app.inject({ url: `/stats/runs?jobId=${accepted.json().jobId}`, headers: s.viewer })).json()
-    .items as {
+  expect(accepted.status).toBe(202);
+  const events = await jobEvents(s, accepted.body.jobId);
+  expect(events.at(-1)?.event).toBe('done');
+  return (await s.request('GET', `/stats/runs?jobId=${accepted.body.jobId}`, { as: 'viewer' })).body.items as {
     id: number;
     mlflowRunId: string | null;
     warnings: string[];
@@ -161,7 +149,7 @@ describe('training with MLFLOW_TRACKING_URI', () => {
       expect(r.warnings).toHaveLength(1);
       expect(r.warnings[0]).toMatch(/not logged to MLflow: MLflow at .* unreachable/);
     }
-    const metrics = (await stats.app.inject({ url: '/metrics' })).payload;
+    const metrics = (await stats.request('GET', '/metrics', { as: 'anonymous' })).text;
     expect(metrics).toMatch(/stats_mlflow_log_failures_total\{[^}]*\} 4/);
   });
 });

@@ -48,24 +48,24 @@ export async function findJob(db: Kysely<DB>, id: string): Promise<JobRecord | u
   return db.selectFrom('jobs').select(COLUMNS).where('id', '=', id).executeTakeFirst();
 }
 
+/**
+ * Jobs newest first (`created_at desc, id desc`), `limit` of them, after the job `afterId` when
+ * given (its position looked up: `created_at` has microseconds a cursor would round; jobs are never
+ * deleted).
+ */
 export async function listJobs(
   db: Kysely<DB>,
-  page: { limit: number; offset: number },
+  page: { limit: number; afterId: string | undefined },
   status?: JobStatus,
-): Promise<{ items: JobRecord[]; total: number }> {
-  let query = db.selectFrom('jobs');
+): Promise<JobRecord[]> {
+  let query = db.selectFrom('jobs').select(COLUMNS);
   if (status) query = query.where('status', '=', status);
-  const [items, count] = await Promise.all([
-    query
-      .select(COLUMNS)
-      .orderBy('created_at', 'desc')
-      .orderBy('id')
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute(),
-    query.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
-  ]);
-  return { items, total: Number(count.total) };
+  if (page.afterId !== undefined) {
+    query = query.where(
+      sql<boolean>`(created_at, id) < (select j.created_at, j.id from jobs j where j.id = ${page.afterId})`,
+    );
+  }
+  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).execute();
 }
 
 /** A replica's hold on a running job: every write it makes about the job requires it. */

@@ -210,26 +210,32 @@ function matching(filter: RunFilter) {
   };
 }
 
-export async function listRuns(
-  db: Kysely<DB>,
-  filter: RunFilter,
-  page: { limit: number; offset: number; sort: 'score' | 'recent' },
-): Promise<{ items: RunRecord[]; total: number }> {
-  let items = selectRuns(db).where(matching(filter));
-  items =
-    page.sort === 'score'
-      ? items.orderBy(sql`r.ranking_score desc nulls last`).orderBy('r.id')
-      : items.orderBy('r.id', 'desc');
-  const [rows, count] = await Promise.all([
-    items.limit(page.limit).offset(page.offset).execute(),
-    db
-      .selectFrom('runs as r')
-      .innerJoin('experiments as e', 'e.id', 'r.experiment_id')
-      .where(matching(filter))
-      .select((eb) => eb.fn.countAll<number | string>().as('total'))
-      .executeTakeFirstOrThrow(),
-  ]);
-  return { items: rows, total: Number(count.total) };
+/**
+ * A page of runs in the chosen order: `recent` is newest first (`id desc`); `score` is best first
+ * (`ranking_score desc nulls last, id`). `after` is where the previous page ended; a score goes to
+ * JSON and back unchanged (a double), so the comparison is exact.
+ */
+export type RunPage =
+  | { sort: 'recent'; limit: number; after: { id: number } | undefined }
+  | { sort: 'score'; limit: number; after: { score: number | null; id: number } | undefined };
+
+export async function listRuns(db: Kysely<DB>, filter: RunFilter, page: RunPage): Promise<RunRecord[]> {
+  let query = selectRuns(db).where(matching(filter));
+  if (page.sort === 'score') {
+    const after = page.after;
+    if (after) {
+      query = query.where(
+        after.score === null
+          ? sql<boolean>`r.ranking_score is null and r.id > ${after.id}`
+          : sql<boolean>`(r.ranking_score < ${after.score} or (r.ranking_score = ${after.score} and r.id > ${after.id}) or r.ranking_score is null)`,
+      );
+    }
+    query = query.orderBy(sql`r.ranking_score desc nulls last`).orderBy('r.id');
+  } else {
+    if (page.after) query = query.where('r.id', '<', page.after.id);
+    query = query.orderBy('r.id', 'desc');
+  }
+  return query.limit(page.limit).execute();
 }
 
 export async function findRun(db: Kysely<DB>, id: number): Promise<RunRecord | undefined> {

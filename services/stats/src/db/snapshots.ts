@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { DB, SnapshotSource } from './schema.js';
 
 export interface SnapshotSummary {
@@ -63,26 +63,26 @@ export interface SnapshotFilter {
   perMode?: string | undefined;
 }
 
+/**
+ * Snapshots newest first (`fetched_at desc, id desc`), `limit` of them, after the snapshot
+ * `afterId` when given. The position is looked up rather than carried in the cursor, so the
+ * comparison uses the stored timestamp exactly (snapshots are never deleted).
+ */
 export async function listSnapshots(
   db: Kysely<DB>,
   filter: SnapshotFilter,
-  page: { limit: number; offset: number },
-): Promise<{ items: SnapshotSummary[]; total: number }> {
-  let query = db.selectFrom('snapshots');
+  page: { limit: number; afterId: number | undefined },
+): Promise<SnapshotSummary[]> {
+  let query = db.selectFrom('snapshots').select(SUMMARY);
   if (filter.season) query = query.where('season', '=', filter.season);
   if (filter.seasonType) query = query.where('season_type', '=', filter.seasonType);
   if (filter.perMode) query = query.where('per_mode', '=', filter.perMode);
-  const [items, count] = await Promise.all([
-    query
-      .select(SUMMARY)
-      .orderBy('fetched_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute(),
-    query.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
-  ]);
-  return { items, total: Number(count.total) };
+  if (page.afterId !== undefined) {
+    query = query.where(
+      sql<boolean>`(fetched_at, id) < (select s.fetched_at, s.id from snapshots s where s.id = ${page.afterId})`,
+    );
+  }
+  return query.orderBy('fetched_at', 'desc').orderBy('id', 'desc').limit(page.limit).execute();
 }
 
 export async function findSnapshot(db: Kysely<DB>, id: number): Promise<SnapshotSummary | undefined> {

@@ -1,4 +1,4 @@
-import { badRequest } from '@flotilla/kit';
+import { invalidField } from '@flotilla/kit';
 import type { Kysely } from 'kysely';
 import type { DB, SnapshotSource } from '../db/schema.js';
 import { insertSnapshot, type SnapshotSummary } from '../db/snapshots.js';
@@ -116,7 +116,5 @@ export async function storeResponse(
 
 /** The HTTP form of an input error: 400 naming the field. */
 export function toBadRequest(error: SnapshotInputError) {
-  return badRequest(`${error.field} ${error.message}`, {
-    errors: [{ field: error.field, message: error.message }],
-  });
+  return invalidField(error.field, error.message);
 }

@@ -1,27 +1,27 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { HttpProblem } from '@flotilla/kit';
 import type { Kysely } from 'kysely';
 import { type JobEventRecord, type JobRecord, jobSince } from '../db/jobs.js';
 import { runIdsOfJob } from '../db/runs.js';
 import type { DB, JobStatus } from '../db/schema.js';
+import type { ClustererName } from '../domain/search.js';
 
-/** What `GET /stats/jobs/{id}/events` sends, event by event (web/src/api/stats.ts reads it). */
-export type JobUpdate = { id: number } & (
+/** What following a job yields (routes/jobs.ts sends them in kit's vocabulary). */
+export type JobUpdate =
   | {
       event: 'progress';
+      /** The event row's id: the stream's `id:`, which Last-Event-ID resumes after. */
+      id: number;
       data: {
         jobId: string;
         status: JobStatus;
         stepsDone: number;
         stepsTotal: number | null;
-        clusterer: string | null;
+        clusterer: ClustererName | null;
       };
     }
-  | {
-      event: 'finished';
-      data: { jobId: string; status: 'finished'; runIds: number[]; bestRunId: number | null };
-    }
-  | { event: 'failed'; data: { jobId: string; status: 'failed'; error: string | null } }
-);
+  | { event: 'done'; data: { jobId: string; status: 'finished'; runIds: number[]; bestRunId: number | null } }
+  | { event: 'error'; problem: HttpProblem };
 
 /**
  * How often a follower reads the job's rows. A progress bar a quarter of a second late is not
@@ -37,7 +37,7 @@ const POLL_MS = 250;
  * listener would need this reading as well; and it takes no connection per replica held open for
  * listening (kit gives none, and none on PGlite), nor a pooler that passes LISTEN through.
  *
- * Event ids are the event rows' ids: a client that reconnects with `Last-Event-ID`, to any
+ * Progress ids are the event rows' ids: a client that reconnects with `Last-Event-ID`, to any
  * replica, gets the events after it and misses none. Without one it starts from the job's state.
  */
 export async function* followJob(
@@ -58,7 +58,7 @@ export async function* followJob(
         status: job.status,
         stepsDone: job.stepsDone,
         stepsTotal: job.stepsTotal,
-        clusterer: job.currentClusterer,
+        clusterer: job.currentClusterer as ClustererName | null,
       },
     };
   } else {
@@ -77,18 +77,24 @@ export async function* followJob(
   }
   if (job.status === 'finished') {
     yield {
-      id: cursor,
-      event: 'finished',
-      data: {
-        jobId: job.id,
-        status: 'finished',
-        runIds: await runIdsOfJob(db, job.id),
-        bestRunId: job.bestRunId,
-      },
+      event: 'done',
+      data: { jobId: job.id, status: 'finished', runIds: await runIdsOfJob(db, job.id), bestRunId: job.bestRunId },
     };
   } else {
-    yield { id: cursor, event: 'failed', data: { jobId: job.id, status: 'failed', error: job.error } };
+    yield { event: 'error', problem: jobFailure(job) };
   }
+}
+
+/**
+ * A failed job as a problem document, its error the `detail`: 503 when it was interrupted (its
+ * instance stopped: starting it again is the remedy), 422 when it could not be done (the data, say:
+ * "only 0 eligible players"). `jobStatus` tells it from a failure of the stream itself.
+ */
+export function jobFailure(job: JobRecord): HttpProblem {
+  const error = job.error ?? 'the job failed';
+  // Both ways a job is interrupted say so first (TrainingJobs.close, failExpiredJobs).
+  const interrupted = error.startsWith('interrupted:');
+  return new HttpProblem(interrupted ? 503 : 422, error, { jobId: job.id, jobStatus: 'failed' });
 }
 
 function progressOf(jobId: string, events: JobEventRecord[]): JobUpdate[] {
@@ -101,7 +107,7 @@ function progressOf(jobId: string, events: JobEventRecord[]): JobUpdate[] {
       status: 'running',
       stepsDone: event.stepsDone,
       stepsTotal: event.stepsTotal,
-      clusterer: event.clusterer,
+      clusterer: event.clusterer as ClustererName | null,
     },
   }));
 }

@@ -72,9 +72,9 @@ class LeaseLost extends Error {}
 /**
  * Training jobs are rows, and every replica runs this over the same table: it takes the oldest
  * queued job (whichever replica accepted it), runs it under a lease, and writes each step's
- * progress as an event any replica can stream (routes/training.ts). One job at a time per replica
- * (they are CPU-bound), each search step followed by a turn of the event loop so requests keep
- * being served. A replica that dies leaves its job's lease to run out; the next sweep of any
+ * progress as an event any replica can stream (training/follow.ts). One job at a time per
+ * replica (they are CPU-bound), each search step followed by a turn of the event loop so requests
+ * keep being served. A replica that dies leaves its job's lease to run out; the next sweep of any
  * replica fails that job with the reason. It is not resumed: a job that killed its runner (memory)
  * would take the next one down too, and with the same seed a new job gives the same runs.
  */

@@ -1,38 +1,49 @@
-import type { ServiceApp } from '@flotilla/kit';
-import { createTestDatabase, type TestDatabase, testTokens } from '@flotilla/kit/testing';
+import { type Caller, type TestDatabase, type TestService, startTestService } from '@flotilla/kit/testing';
 import { buildApp } from '../../src/app.js';
 import { loadStatsConfig } from '../../src/config.js';
 import { readNbaJson } from './sharedData.js';
 
-export type Tokens = Awaited<ReturnType<typeof testTokens>>;
+/** Who calls the stats service in tests. */
+export const CALLERS: Record<'operator' | 'viewer', Caller> = {
+  operator: { userId: 1, username: 'test-operator', roles: ['operator'] },
+  viewer: { userId: 2, username: 'test-viewer', roles: ['viewer'] },
+};
 
-/** A stats app on `url` (undefined: PGlite in memory) trusting `tokens`, with callers' headers. */
-export async function statsInstance(url: string | undefined, tokens: Tokens, env: Record<string, string> = {}) {
-  const config = loadStatsConfig({
-    LOG_LEVEL: 'silent',
-    ...(url ? { DATABASE_URL: url } : {}),
-    // Nothing in these tests may reach the real site by accident.
-    NBA_API_URL: 'http://127.0.0.1:9',
-    NBA_RETRIES: '0',
-    NBA_PAUSE_MS: '0',
-    ...env,
+export type Stats = TestService<Awaited<ReturnType<typeof buildApp>>, keyof typeof CALLERS>;
+
+/**
+ * A stats service on a fresh test database (kit's harness), or on `shared`, a database other
+ * instances use too (replicas): closing the instance then leaves that database to its owner.
+ */
+export async function startStats(
+  kind: 'pglite' | 'postgresql',
+  env: Record<string, string> = {},
+  shared?: TestDatabase,
+): Promise<Stats> {
+  return startTestService({
+    kind,
+    callers: CALLERS,
+    ...(shared ? { reuse: { ...shared, drop: async () => {} } } : {}),
+    build: (database, keys) =>
+      buildApp(
+        loadStatsConfig({
+          LOG_LEVEL: 'silent',
+          ...(database.url ? { DATABASE_URL: database.url } : {}),
+          // Nothing in these tests may reach the real site by accident.
+          NBA_API_URL: 'http://127.0.0.1:9',
+          NBA_RETRIES: '0',
+          NBA_PAUSE_MS: '0',
+          ...env,
+        }),
+        { accessKeys: keys },
+      ),
   });
-  const app = await buildApp(config, { accessKeys: tokens.keys });
-  return { app, operator: await tokens.bearer(['operator']), viewer: await tokens.bearer(['viewer']) };
 }
 
-/** A stats app on a fresh test database, with tokens signed by a key the app trusts. */
-export async function startStats(kind: 'pglite' | 'postgresql', env: Record<string, string> = {}) {
-  const database: TestDatabase = await createTestDatabase(kind);
-  const instance = await statsInstance(database.url, await testTokens(), env);
-  return {
-    ...instance,
-    async close() {
-      await instance.app.close();
-      await database.drop();
-    },
-  };
-}
+/** The Authorization header of one of the callers. */
+export const headersOf = (stats: Stats, caller: keyof typeof CALLERS) => ({
+  authorization: `Bearer ${stats.tokens[caller]}`,
+});
 
 export const REGULAR_2018 = 'leaguedashplayerstats_2018-19_regular_per36.resultsets.json';
 export const PLAYOFFS_2018 = 'leaguedashplayerstats_2018-19_playoffs_per36.resultsets.json';
@@ -41,10 +52,24 @@ export function nbaBody(name: string): Record<string, unknown> {
   return readNbaJson(name) as Record<string, unknown>;
 }
 
+/** Imports a recorded response as a snapshot and returns its id. */
+export async function importRecording(stats: Stats, name: string, query = ''): Promise<number> {
+  const imported = await stats.request('POST', `/stats/snapshots/import${query}`, {
+    as: 'operator',
+    body: nbaBody(name),
+  });
+  if (imported.status !== 201) throw new Error(`import of ${name}: ${imported.status} ${imported.text}`);
+  return imported.body.id as number;
+}
+
+export interface ServerSentEvent {
+  id: string | undefined;
+  event: string;
+  data: Record<string, unknown>;
+}
+
 /** Server-sent events of a finished stream, in order. */
-export function parseEvents(
-  payload: string,
-): { id: string | undefined; event: string; data: Record<string, unknown> }[] {
+export function parseEvents(payload: string): ServerSentEvent[] {
   return payload
     .split('\n\n')
     .filter((block) => block.includes('data: '))
@@ -57,6 +82,16 @@ export function parseEvents(
     });
 }
 
+/** A job's whole event stream (it ends with the job), from the start or after `lastEventId`. */
+export async function jobEvents(stats: Stats, jobId: string, lastEventId?: string): Promise<ServerSentEvent[]> {
+  const answer = await stats.request('GET', `/stats/jobs/${jobId}/events`, {
+    as: 'viewer',
+    ...(lastEventId === undefined ? {} : { headers: { 'last-event-id': lastEventId } }),
+  });
+  if (answer.status !== 200) throw new Error(`events of job ${jobId}: ${answer.status} ${answer.text}`);
+  return parseEvents(answer.text);
+}
+
 /** A search space small enough for tests (the full default takes seconds). */
 export const SMALL_SEARCH = {
   kmeans: { k: [3, 4], nInit: 2 },
@@ -66,12 +101,8 @@ export const SMALL_SEARCH = {
 };
 
 /** Server-sent events as they arrive, for acting in the middle of a stream. */
-export async function* streamEvents(
-  app: ServiceApp,
-  url: string,
-  headers: Record<string, string>,
-): AsyncGenerator<ReturnType<typeof parseEvents>[number]> {
-  const response = await app.inject({ url, headers, payloadAsStream: true });
+export async function* streamEvents(stats: Stats, url: string): AsyncGenerator<ServerSentEvent> {
+  const response = await stats.app.inject({ url, headers: headersOf(stats, 'viewer'), payloadAsStream: true });
   let buffered = '';
   for await (const chunk of response.stream()) {
     buffered += String(chunk);
