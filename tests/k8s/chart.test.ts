@@ -108,7 +108,7 @@ describe('files the chart takes from deploy/ (links, never copies)', () => {
 
   it('the edge mounts that file over the image copy, which deploy/Dockerfile puts at /etc/nginx/flotilla/', () => {
     const dockerfile = readFileSync(path.join(ROOT, 'deploy/Dockerfile'), 'utf8');
-    expect(dockerfile).toMatch(/COPY deploy\/nginx\/flotilla\.conf .*deploy\/nginx\/gateway\.conf \/etc\/nginx\/flotilla\//);
+    expect(dockerfile).toMatch(/COPY deploy\/nginx\/flotilla\.conf .*deploy\/nginx\/gateway\.conf .*\/etc\/nginx\/flotilla\//);
     const edge = find(render('defaults'), 'Deployment', nameOf('edge'))!;
     const mount = edge.spec.template.spec.containers[0].volumeMounts.find((m: { subPath?: string }) => m.subPath === 'gateway.conf');
     expect(mount).toMatchObject({ mountPath: '/etc/nginx/flotilla/gateway.conf', readOnly: true });

@@ -4,9 +4,9 @@ import { createService, type ServiceApp } from '@flotilla/kit';
 import type { DestinationStream } from 'pino';
 import type { GatewayConfig } from './config.js';
 import { Gatekeeper } from './identity.js';
-import { OpenApiAggregator } from './openapi.js';
+import document from './generated/openapi.json' with { type: 'json' };
 import { proxyRoutes } from './proxy.js';
-import { serviceUrls } from './routes.js';
+import { PUBLIC_ROUTES, serviceUrls } from './routes.js';
 import { webRoutes } from './web.js';
 
 export interface GatewayOptions {
@@ -15,7 +15,6 @@ export interface GatewayOptions {
 
 export async function buildApp(config: GatewayConfig, options: GatewayOptions = {}): Promise<ServiceApp> {
   const upstreams = serviceUrls(config);
-  const aggregator = new OpenApiAggregator(upstreams);
   const gatekeeper = new Gatekeeper({
     usersUrl: config.USERS_URL,
     jwksUrl: config.JWKS_URL ?? new URL('/.well-known/jwks.json', config.USERS_URL).href,
@@ -34,24 +33,22 @@ export async function buildApp(config: GatewayConfig, options: GatewayOptions = 
       .map((entry) => entry.trim())
       .filter(Boolean),
     ...(options.logStream ? { logStream: options.logStream } : {}),
-    // The gateway's API is the services' APIs: its document is theirs, merged.
-    openApiDocument: (request) => aggregator.refresh(request.id),
+    // The gateway's API is the services' APIs: their documents, merged by `npm run contract`.
+    openApiDocument: async () => document,
+    // Its routes are the services' routes, whose access they declared (the routing table).
+    accessDeclarations: false,
     async routes(app, { metrics }) {
-      app.addHook('onClose', () => aggregator.close());
       app.addHook('onClose', () => gatekeeper.close());
       await app.register(cookie);
       await app.register(swaggerUi, {
         routePrefix: '/docs',
-        transformSpecification: () => aggregator.document,
-        // Swagger UI fetches `/docs/json`; merge the services' documents afresh just before.
-        uiHooks: {
-          onRequest: async (request) => {
-            if (request.url.startsWith('/docs/json')) await aggregator.refresh(request.id);
-          },
-        },
+        transformSpecification: () => document,
+        // The Authorize button keeps the token across reloads of the page.
+        uiConfig: { persistAuthorization: true },
       });
       await app.register(proxyRoutes, {
         upstreams,
+        routes: PUBLIC_ROUTES,
         gatekeeper,
         timeoutMs: config.UPSTREAM_TIMEOUT_MS,
         metrics,

@@ -1,4 +1,5 @@
 import {
+  type Access,
   credentialOf,
   HttpProblem,
   hasRole,
@@ -13,7 +14,6 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { JWTVerifyGetKey } from 'jose';
 import type { Pool } from 'undici';
-import { requiredAccess } from './policy.js';
 
 /** The verified caller and the token the gateway forwards for them. */
 export interface Identity {
@@ -51,10 +51,12 @@ export class Gatekeeper {
     this.users = servicePool(options.usersUrl, { headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
   }
 
-  /** Throws 401/403 problems; returns the identity to forward, or undefined on a public route. */
-  async admit(request: FastifyRequest, reply: FastifyReply, path: string): Promise<Identity | undefined> {
+  /**
+   * Throws 401/403 problems; returns the identity to forward, or undefined on a public route.
+   * `access` is what the route's service declared for it (the generated routing table).
+   */
+  async admit(request: FastifyRequest, reply: FastifyReply, access: Access): Promise<Identity | undefined> {
     this.checkOrigin(request);
-    const access = requiredAccess(request.method, path);
     if (access === 'public') return undefined;
     let identity: Identity | undefined;
     try {

@@ -12,11 +12,13 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Gatekeeper, Identity } from './identity.js';
-import { resolveRoute, type ServiceName } from './routes.js';
+import type { PublicRoute, ServiceName } from './routes.js';
 import { endStreamsWithErrorEvent } from './sse-cut.js';
 
 export interface ProxyOptions {
   upstreams: Record<ServiceName, string>;
+  /** The routing table: what each service publishes, and who may call it. */
+  routes: readonly PublicRoute[];
   gatekeeper: Gatekeeper;
   timeoutMs: number;
   metrics: Registry;
@@ -25,8 +27,9 @@ export interface ProxyOptions {
 }
 
 /**
- * Forwards `/api/...` (and note 003's root paths) to the owning service. Bodies are streamed
- * both ways, never buffered: content-type parsing is switched off inside this plugin.
+ * Forwards each public route (under `/api`, and note 003's root paths) to the service that
+ * declared it. Bodies are streamed both ways, never buffered: content-type parsing is switched
+ * off inside this plugin.
  *
  * Every request passes the gatekeeper first (route policy, credentials, CSRF). What reaches a
  * service is `Authorization: Bearer <users-signed JWT>` for the verified caller — the caller's own
@@ -69,16 +72,13 @@ export async function proxyRoutes(app: ServiceApp, options: ProxyOptions): Promi
   // unread rest is discarded so the client's connection stays usable (kit's early answers).
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload.pipe(new PassThrough())));
 
-  const forward = async (request: FastifyRequest, reply: FastifyReply) => {
+  const forward = (route: PublicRoute) => async (request: FastifyRequest, reply: FastifyReply) => {
     const [path = '', query] = splitUrl(request.url);
-    const resolved = resolveRoute(path);
-    if (!resolved) throw new HttpProblem(404, `no route for ${request.method} ${path}`);
-    const { route, upstreamPath } = resolved;
-    const identity = await options.gatekeeper.admit(request, reply, path);
+    const identity = await options.gatekeeper.admit(request, reply, route.access);
     // The query travels verbatim, apart from the path: reply-from decodes the URL it is given and
     // a malformed escape (`?%`) would throw there; the service's own parser reads it leniently.
-    const target = `${origins[route.service]}${upstreamPath}`;
-    const labels = { service: route.service, route: route.prefix };
+    const target = `${origins[route.service]}${route.stripApi ? path.slice('/api'.length) : path}`;
+    const labels = { service: route.service, route: route.url };
     const stopTimer = latency.startTimer(labels);
     reply.raw.once('finish', () => {
       const done = { ...labels, status_code: String(reply.statusCode) };
@@ -116,10 +116,10 @@ export async function proxyRoutes(app: ServiceApp, options: ProxyOptions): Promi
     });
   };
 
-  app.all('/api/*', { schema: { hide: true } }, forward);
-  app.all('/create_user', { schema: { hide: true } }, forward);
-  app.all('/get_user', { schema: { hide: true } }, forward);
-  app.all('/.well-known/jwks.json', { schema: { hide: true } }, forward);
+  // One route per route a service declared (src/generated/routes.json), with its access.
+  for (const route of options.routes) {
+    app.route({ method: route.methods, url: route.url, schema: { hide: true }, handler: forward(route) });
+  }
 }
 
 /** Path and query (Fastify's router has already refused a path with a malformed escape). */

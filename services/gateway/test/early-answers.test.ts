@@ -19,10 +19,15 @@ async function fleetStandIn(socketPath: string): Promise<ServiceApp> {
     logLevel: 'silent',
     bodyLimit: MiB,
     routes(scope) {
-      scope.post('/cars', async (request) => ({ received: JSON.stringify(request.body).length }));
-      scope.get('/cars', async (request) => ({ query: request.query, headers: request.headers }));
+      scope.post('/cars', { config: { access: 'public' } }, async (request) => ({
+        received: JSON.stringify(request.body).length,
+      }));
+      scope.get('/cars', { config: { access: 'public' } }, async (request) => ({
+        query: request.query,
+        headers: request.headers,
+      }));
       // Two events, then half of a third, then the process "dies".
-      scope.get('/cars/events', (request, reply) => {
+      scope.get('/cars/events', { config: { access: 'public' } }, (request, reply) => {
         reply.hijack();
         const raw = reply.raw;
         raw.writeHead(200, { 'content-type': 'text/event-stream' });
