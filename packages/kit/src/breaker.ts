@@ -1,13 +1,14 @@
 import type pg from 'pg';
 import { DatabaseUnavailableError, isDatabaseUnavailable } from './errors.js';
+import { sqlState } from './sqlstate.js';
 
 /**
  * Fails fast while the database is down. Without it every request waits for a connection attempt
  * of its own (up to the connect timeout: a killed server's address answers nothing), and a burst
  * of them piles up behind the pool. Once a connection cannot be made, new connections are refused
  * at once while a single probe retries in the background every `probeMs`; its first success lets
- * requests through again. A lost connection alone proves nothing (an administrator or an idle
- * timeout may have closed it): it only starts a probe at once, which trips if it cannot connect.
+ * requests through again. A lost connection trips it at once when it was cut off (see
+ * connectionLost), and otherwise only starts a probe.
  */
 export class ConnectionBreaker {
   #down: DatabaseUnavailableError | undefined;
@@ -33,10 +34,15 @@ export class ConnectionBreaker {
     }
   }
 
-  /** A connection was lost: find out at once whether the server is still there. */
-  connectionLost(): void {
-    if (this.#down || this.#ended || this.#probe) return;
-    this.#scheduleProbe(0);
+  /**
+   * A connection was lost. Closed by the server with a reason (an administrator, an idle timeout:
+   * the error carries a SQLSTATE), the server is still there: a probe makes sure. Cut off without
+   * one (a reset: the server or its host died), it is gone: refuse at once, and probe until back.
+   */
+  connectionLost(error: unknown): void {
+    if (this.#down || this.#ended) return;
+    if (sqlState(error) === undefined) this.trip(error);
+    else if (!this.#probe) this.#scheduleProbe(0);
   }
 
   private trip(error: unknown): void {

@@ -64,7 +64,7 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
   // out between queries (the client's own 'error', which has no other listener then); the next
   // query reports it.
   const lost = (error: Error) => {
-    breaker?.connectionLost();
+    breaker?.connectionLost(error);
     options.onPoolError?.(error);
   };
   pool.on('error', lost);
