@@ -3,7 +3,7 @@ import {
   importRecording,
   PLAYOFFS_2018,
   REGULAR_2018,
-  type ServerSentEvent,
+  type StreamEvent,
   type Stats,
   startStats,
   streamEvents,
@@ -22,7 +22,7 @@ describe('job event streams when the service closes', () => {
     const accepted = await stats.request('POST', '/stats/runs', { as: 'operator', body: { snapshotIds, seed: 1 } });
     expect(accepted.status).toBe(202);
 
-    const events: ServerSentEvent[] = [];
+    const events: StreamEvent[] = [];
     let stepped: () => void = () => {};
     const running = new Promise<void>((resolve) => {
       stepped = resolve;

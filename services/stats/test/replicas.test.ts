@@ -12,7 +12,7 @@ import {
   PLAYOFFS_2018,
   REGULAR_2018,
   SMALL_SEARCH,
-  type ServerSentEvent,
+  type StreamEvent,
   type Stats,
   startStats,
   streamEvents,
@@ -138,7 +138,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('stats replicas on one PostgreSQ
     });
     const b = await replica({ JOB_LEASE_SECONDS: '3' });
 
-    const events: ServerSentEvent[] = [];
+    const events: StreamEvent[] = [];
     let killedAt: number | undefined;
     try {
       for await (const event of streamEvents(b, `/stats/jobs/${a.jobId}/events`)) {

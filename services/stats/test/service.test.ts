@@ -1,9 +1,8 @@
-import { testDatabaseKinds } from '@flotilla/kit/testing';
+import { parseEventStream, testDatabaseKinds } from '@flotilla/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   jobEvents,
   nbaBody,
-  parseEvents,
   PLAYOFFS_2018,
   REGULAR_2018,
   SMALL_SEARCH,
@@ -244,7 +243,7 @@ describe.each(testDatabaseKinds())('stats service on %s', (kind) => {
       expect(stream.headers['content-type']).toContain('text/event-stream');
       expect(stream.headers['x-accel-buffering']).toBe('no');
       expect(stream.headers['x-request-id']).toBeDefined();
-      const events = parseEvents(stream.text);
+      const events = parseEventStream(stream.text);
       const last = events.at(-1);
       expect(last?.event).toBe('done');
       expect(last?.data).toMatchObject({ jobId, status: 'finished' });

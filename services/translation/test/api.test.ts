@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_TEXT_CHARS } from '../src/domain/translate.js';
 import { UnavailableEngine } from '../src/engines/select.js';
 import type { TranslationEngine } from '../src/engines/types.js';
-import { inlineEngine, parseEvents, type Service, startService } from './harness.js';
+import { parseEventStream } from '@flotilla/kit/testing';
+import { inlineEngine, type Service, startService } from './harness.js';
 
 describe.each(testDatabaseKinds())('translation API on %s', (kind) => {
   let service: Service;
@@ -244,7 +245,7 @@ describe.each(testDatabaseKinds())('translation API on %s', (kind) => {
     expect(answer.status).toBe(200);
     expect(answer.headers['content-type']).toContain('text/event-stream');
     expect(answer.headers['x-accel-buffering']).toBe('no');
-    const events = parseEvents(answer.text);
+    const events = parseEventStream(answer.text);
     const progress = events
       .filter((e) => e.event === 'progress')
       .map((e) => e.data as { sentencesDone: number; sentencesTotal: number });

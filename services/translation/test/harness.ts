@@ -99,18 +99,3 @@ export async function startService(kind: Kind, options: StartOptions = {}): Prom
   return Object.assign(service, handles);
 }
 
-/** Server-sent events of a finished response body; comment lines (keep-alives) are skipped. */
-export function parseEvents(body: string): Array<{ event: string; data: unknown }> {
-  return body
-    .split('\n\n')
-    .map((block) => block.split('\n'))
-    .filter((lines) => lines.some((line) => line.startsWith('data: ')))
-    .map((lines) => {
-      const event = lines.find((line) => line.startsWith('event: '))?.slice(7) ?? 'message';
-      const data = lines
-        .filter((line) => line.startsWith('data: '))
-        .map((line) => line.slice(6))
-        .join('\n');
-      return { event, data: JSON.parse(data) as unknown };
-    });
-}

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseEvents, type Service, startService } from './harness.js';
+import { parseEventStream } from '@flotilla/kit/testing';
+import { type Service, startService } from './harness.js';
 import { realDictionary } from './helpers.js';
 
 // One end-to-end pass with the real Ding dictionary (loaded once for this file).
@@ -38,7 +39,7 @@ describe('translation service with the real dictionary engine', () => {
     const answer = await service.request('POST', '/translate/stream', {
       body: { text_de: 'Guten Morgen. Wie geht es dir?\nIch bin müde.' },
     });
-    const events = parseEvents(answer.text);
+    const events = parseEventStream(answer.text);
     const done = events.at(-1);
     expect(done?.event).toBe('done');
     const streamed = events

@@ -9,7 +9,8 @@ import { streamLayout } from '../src/domain/stream-layout.js';
 import { BergamotWorker } from '../src/engines/bergamot/worker-host.js';
 import { reassemble, segmentText } from '../src/engines/segment.js';
 import type { TranslationEngine } from '../src/engines/types.js';
-import { parseEvents, type Service, startService } from './harness.js';
+import { parseEventStream } from '@flotilla/kit/testing';
+import { type Service, startService } from './harness.js';
 
 describe('streamLayout', () => {
   it('gives chunks that join to exactly the reassembled text', () => {
@@ -197,7 +198,7 @@ describe('an engine that fails in the middle of /translate/stream', () => {
       await service.engines.start();
       const answer = await service.request('POST', '/translate/stream', { body: { text_de: text } });
       expect(answer.status).toBe(200);
-      const events = parseEvents(answer.text);
+      const events = parseEventStream(answer.text);
       expect(events.map((e) => e.event)).toEqual(['progress', 'progress', 'text', 'error']);
       expect(events.at(-1)?.data).toMatchObject({ status: 503, detail: expect.stringMatching(detail) });
       const stored = await sql<{ n: string }>`select count(*) as n from translations`.execute(service.db);

@@ -1,4 +1,13 @@
-import { type Caller, type TestDatabase, type TestService, startTestService } from '@flotilla/kit/testing';
+import {
+  type Caller,
+  parseEventStream,
+  type StreamEvent,
+  type TestDatabase,
+  type TestService,
+  startTestService,
+} from '@flotilla/kit/testing';
+
+export type { StreamEvent };
 import { buildApp } from '../../src/app.js';
 import { loadStatsConfig } from '../../src/config.js';
 import { readNbaJson } from './sharedData.js';
@@ -62,34 +71,14 @@ export async function importRecording(stats: Stats, name: string, query = ''): P
   return imported.body.id as number;
 }
 
-export interface ServerSentEvent {
-  id: string | undefined;
-  event: string;
-  data: Record<string, unknown>;
-}
-
-/** Server-sent events of a finished stream, in order. */
-export function parseEvents(payload: string): ServerSentEvent[] {
-  return payload
-    .split('\n\n')
-    .filter((block) => block.includes('data: '))
-    .map((block) => {
-      const lines = block.split('\n');
-      const id = lines.find((l) => l.startsWith('id: '))?.slice(4);
-      const event = lines.find((l) => l.startsWith('event: '))?.slice(7) ?? 'message';
-      const data = JSON.parse(lines.find((l) => l.startsWith('data: '))?.slice(6) ?? '{}');
-      return { id, event, data };
-    });
-}
-
 /** A job's whole event stream (it ends with the job), from the start or after `lastEventId`. */
-export async function jobEvents(stats: Stats, jobId: string, lastEventId?: string): Promise<ServerSentEvent[]> {
+export async function jobEvents(stats: Stats, jobId: string, lastEventId?: string): Promise<StreamEvent[]> {
   const answer = await stats.request('GET', `/stats/jobs/${jobId}/events`, {
     as: 'viewer',
     ...(lastEventId === undefined ? {} : { headers: { 'last-event-id': lastEventId } }),
   });
   if (answer.status !== 200) throw new Error(`events of job ${jobId}: ${answer.status} ${answer.text}`);
-  return parseEvents(answer.text);
+  return parseEventStream(answer.text);
 }
 
 /** A search space small enough for tests (the full default takes seconds). */
@@ -101,13 +90,13 @@ export const SMALL_SEARCH = {
 };
 
 /** Server-sent events as they arrive, for acting in the middle of a stream. */
-export async function* streamEvents(stats: Stats, url: string): AsyncGenerator<ServerSentEvent> {
+export async function* streamEvents(stats: Stats, url: string): AsyncGenerator<StreamEvent> {
   const response = await stats.app.inject({ url, headers: headersOf(stats, 'viewer'), payloadAsStream: true });
   let buffered = '';
   for await (const chunk of response.stream()) {
     buffered += String(chunk);
     for (let end = buffered.indexOf('\n\n'); end !== -1; end = buffered.indexOf('\n\n')) {
-      yield* parseEvents(buffered.slice(0, end + 2));
+      yield* parseEventStream(buffered.slice(0, end + 2));
       buffered = buffered.slice(end + 2);
     }
   }
