@@ -154,7 +154,10 @@ describe('the web app in Chromium', () => {
     await alert.waitFor();
     const conflict = page.getByTestId('conflict');
     await conflict.first().waitFor();
-    expect(await conflict.first().textContent()).toContain('Ada');
+    // Who holds which period, in the viewer's time zone (the browser runs in Europe/Berlin).
+    expect(await conflict.first().textContent()).toMatch(/^Ada: .*10:00 – 12:00$/);
+    expect(await alert.textContent()).toMatch(new RegExp(`${carName} is already booked during part of .*11:00 – 13:00:`));
+    expect(await alert.textContent()).toContain('Times are in your time zone (Europe/Berlin)');
     await page.locator(`[data-resource="${carName}"] .bar.conflict`).waitFor();
     await screenshot(page, '04-fleet-conflict');
   });
@@ -165,6 +168,35 @@ describe('the web app in Chromium', () => {
     await page.getByLabel('To', { exact: true }).fill(dayAhead(3, '11:00'));
     await page.getByRole('button', { name: 'Find a free car for this period' }).click();
     await page.getByRole('button', { name: `Choose ${carName}` }).waitFor();
+  });
+
+  it('removes a car with a booking ahead only through the button that cancels it too', async () => {
+    needs('users', 'fleet');
+    const dud = `Dud ${Math.random().toString(36).slice(2, 6)}`;
+    await page.getByLabel("New car's name").fill(dud);
+    await page.getByRole('button', { name: 'Add car' }).click();
+    await page.getByText(`Added ${dud}.`).waitFor();
+    await page.getByLabel('Car', { exact: true }).selectOption({ label: dud });
+    await page.getByLabel('From', { exact: true }).fill(dayAhead(2, '14:00'));
+    await page.getByLabel('To', { exact: true }).fill(dayAhead(2, '15:30'));
+    await page.getByLabel('Holder', { exact: true }).fill('Cy');
+    await page.getByRole('button', { name: 'Book', exact: true }).click();
+    await page.getByText(new RegExp(`^Booked ${dud}`)).waitFor();
+    const row = page.locator(`[data-resource="${dud}"]`);
+    await row.getByRole('button', { name: `Remove ${dud}` }).click();
+    await row.getByRole('button', { name: 'Remove', exact: true }).click();
+    const refused = row.getByTestId('unended-bookings');
+    await refused.waitFor();
+    expect(await refused.getAttribute('role')).toBe('alert');
+    const text = (await refused.textContent()) ?? '';
+    expect(text).toContain(`${dud} has 1 booking that has not ended:`);
+    expect(text).toMatch(/Cy: .*14:00 – 15:30/);
+    expect(text).not.toContain('force=true');
+    await screenshot(page, '04c-fleet-unended-bookings');
+    await expectAccessible('fleet (unended bookings)');
+    await refused.getByRole('button', { name: `Cancel the booking and remove ${dud}` }).click();
+    await row.waitFor({ state: 'detached' });
+    expect(await page.locator(`[data-resource="${carName}"]`).count()).toBe(1);
   });
 
   it('moves a runway booking onto whole 15-minute slots', async () => {
@@ -280,11 +312,26 @@ describe('the web app in Chromium', () => {
     needs('users');
     await nav('Users');
     await page.getByRole('rowheader', { name: /admin/ }).waitFor();
-    await page.getByLabel('Username', { exact: true }).fill('olga');
-    await page.getByLabel('Password', { exact: true }).fill('operator-password');
-    await page.getByRole('checkbox', { name: 'operator' }).last().check();
+    const form = page.locator('form[aria-labelledby="new-user-title"]');
+    await form.getByLabel('Username', { exact: true }).fill('olga');
+    // Roles are hierarchical: one is chosen, and it includes those before it.
+    await form.getByRole('radio', { name: 'Operator' }).check();
+    // Too short: the server's field error is shown once, in words, beside the Password input.
+    await form.getByLabel('Password', { exact: true }).fill('short');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    const password = form.getByLabel('Password', { exact: true });
+    await form.getByText('Must be at least 8 characters.').waitFor();
+    expect(await password.getAttribute('aria-invalid')).toBe('true');
+    const describedBy = (await password.getAttribute('aria-describedby')) ?? '';
+    expect(await page.locator(`[id="${describedBy}"]`).textContent()).toBe('Must be at least 8 characters.');
+    expect(await form.getByRole('alert').textContent()).toContain('Correct the marked field.');
+    expect(await form.textContent()).not.toMatch(/must NOT|body\.password/);
+    await screenshot(page, '10a-users-field-error');
+    await password.fill('operator-password');
     await page.getByRole('button', { name: 'Create user' }).click();
     await page.getByText('Created olga.').waitFor();
+    const olgaRole = page.getByRole('group', { name: 'Role of olga' });
+    expect(await olgaRole.getByRole('radio', { name: 'Operator' }).isChecked()).toBe(true);
     const olga = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: /olga/ }) });
     await olga.getByRole('button', { name: 'Reset password' }).click();
     await olga.getByLabel('New password for olga').fill('operator-password-2');

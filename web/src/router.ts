@@ -1,5 +1,5 @@
 import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router';
-import type { Role } from './api/users';
+import type { Role } from './api/contract';
 import { can, checkSession, session } from './session';
 
 declare module 'vue-router' {
@@ -7,8 +7,8 @@ declare module 'vue-router' {
     title?: string;
     /** Reachable without signing in. */
     public?: boolean;
-    /** Any one of these roles is needed. */
-    roles?: Role[];
+    /** The least role that may see the page (each role includes the ones before it). */
+    role?: Role;
   }
 }
 
@@ -56,13 +56,13 @@ export const routes = [
     path: '/sql',
     name: 'sql',
     component: () => import('./pages/SqlPage.vue'),
-    meta: { title: 'SQL console', roles: ['admin'] as Role[] },
+    meta: { title: 'SQL console', role: 'admin' as Role },
   },
   {
     path: '/users',
     name: 'users',
     component: () => import('./pages/UsersPage.vue'),
-    meta: { title: 'Users', roles: ['admin'] as Role[] },
+    meta: { title: 'Users', role: 'admin' as Role },
   },
   {
     path: '/:rest(.*)*',
@@ -99,4 +99,4 @@ export function createAppRouter() {
   return router;
 }
 
-export const allowed = (to: RouteLocationNormalized) => !to.meta.roles || can(...to.meta.roles);
+export const allowed = (to: RouteLocationNormalized) => !to.meta.role || can(to.meta.role);

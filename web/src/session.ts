@@ -61,7 +61,8 @@ export async function signOut(): Promise<void> {
   }
 }
 
-export const can = (...roles: Role[]) => hasRole(session.user, ...roles);
+/** Whether the signed-in user has `minimum` or a role above it. */
+export const can = (minimum: Role) => hasRole(session.user, minimum);
 
 onUnauthenticated(() => {
   if (session.user) session.expired = true;

@@ -1,142 +1,177 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { apiUrl, onUnauthenticated, request, toPage } from '../src/api/client';
+import { allPages, onUnauthenticated } from '../src/api/client';
+import { createResource, deleteAllocation, listResources } from '../src/api/fleet';
 import { ApiError } from '../src/api/problem';
+import { login, me } from '../src/api/users';
+import {
+  answer,
+  eventStream,
+  invalid,
+  type JobEvent,
+  noContent,
+  resource,
+  serve,
+  type TranslateEvent,
+  user,
+} from './fixtures';
 
-const json = (status: number, body: unknown, type = 'application/json') =>
-  new Response(body === undefined ? null : JSON.stringify(body), {
-    status,
-    headers: { 'content-type': type },
+afterEach(() => vi.unstubAllGlobals());
+
+const unauthorized = (detail: string) =>
+  answer('/api/auth/me', 'get', 401, { type: 'about:blank', title: 'Unauthorized', status: 401, detail });
+
+describe('the typed client', () => {
+  it('sends JSON same-origin with the session cookie and returns the declared body', async () => {
+    const calls = serve(answer('/api/{type}', 'post', 201, resource({ name: 'Herbie' })));
+    const created = await createResource('cars', 'Herbie');
+    expect(created).toEqual(resource({ name: 'Herbie' }));
+    const [call] = calls;
+    expect(`${call?.method} ${call?.url.pathname}`).toBe('POST /api/cars');
+    expect(call?.credentials).toBe('same-origin');
+    expect(JSON.parse(call?.body ?? '')).toEqual({ name: 'Herbie' });
+    expect(call?.headers.get('content-type')).toBe('application/json');
+    expect(call?.headers.get('accept')).toBe('application/json');
+    expect(call?.headers.get('idempotency-key')).toMatch(/^[\x21-\x7e]{16,}$/);
   });
 
-function fakeFetch(...responses: Array<Response | Error>) {
-  const calls: Array<{ url: string; init: RequestInit }> = [];
-  const impl = vi.fn(async (url: RequestInfo | URL, init?: RequestInit) => {
-    calls.push({ url: String(url), init: init ?? {} });
-    const next = responses.shift();
-    if (!next) throw new Error('no more responses');
-    if (next instanceof Error) throw next;
-    return next;
-  });
-  return { impl: impl as unknown as typeof fetch, calls };
-}
-
-describe('apiUrl', () => {
-  it('prefixes /api and leaves out empty query values', () => {
-    expect(apiUrl('/cars', { limit: 200, cursor: undefined, q: '', force: true })).toBe(
-      '/api/cars?limit=200&force=true',
-    );
-    expect(apiUrl('/cars/available', { from: '2025-03-10T09:00:00.000Z' })).toBe(
-      '/api/cars/available?from=2025-03-10T09%3A00%3A00.000Z',
-    );
-  });
-});
-
-describe('request', () => {
-  afterEach(() => vi.restoreAllMocks());
-
-  it('sends JSON same-origin with credentials and returns the parsed body', async () => {
-    const { impl, calls } = fakeFetch(json(201, { id: 1, name: 'Herbie' }));
-    const body = await request('POST', '/cars', { body: { name: 'Herbie' } }, impl);
-    expect(body).toEqual({ id: 1, name: 'Herbie' });
-    expect(calls[0]?.url).toBe('/api/cars');
-    expect(calls[0]?.init).toMatchObject({
-      method: 'POST',
-      credentials: 'same-origin',
-      body: '{"name":"Herbie"}',
-    });
-    expect((calls[0]?.init.headers as Record<string, string> | undefined)?.['Content-Type']).toBe(
-      'application/json',
-    );
+  it('answers undefined for 204', async () => {
+    serve(noContent());
+    await expect(deleteAllocation('cars', 7, 3)).resolves.toBeUndefined();
   });
 
-  it('returns undefined for 204', async () => {
-    const { impl } = fakeFetch(new Response(null, { status: 204 }));
-    await expect(request('DELETE', '/cars/1', {}, impl)).resolves.toBeUndefined();
-  });
-
-  it('throws the problem+json a service answered', async () => {
-    const problem = { type: 'about:blank', title: 'Conflict', status: 409, detail: 'clashes', conflicts: [] };
-    const { impl } = fakeFetch(json(409, problem, 'application/problem+json'));
-    const error = await request('POST', '/cars/1/allocations', {}, impl).catch((e: unknown) => e);
+  it('throws the problem document a service answered', async () => {
+    const problem = invalid({ field: 'body.name', message: 'must not be empty' });
+    serve(answer('/api/{type}', 'post', 400, problem));
+    const error = (await createResource('cars', '').catch((e: unknown) => e)) as ApiError;
     expect(error).toBeInstanceOf(ApiError);
-    expect((error as ApiError).status).toBe(409);
-    expect((error as ApiError).problem).toEqual(problem);
-    expect((error as ApiError).message).toBe('clashes');
+    expect(error.status).toBe(400);
+    expect(error.problem).toEqual(problem);
   });
 
-  it('turns an HTML error page into a problem with the status title', async () => {
-    const { impl } = fakeFetch(
+  it('makes a problem from the status when something in between answered (an HTML error page)', async () => {
+    serve(
       new Response('<html>Bad Gateway</html>', {
         status: 502,
         statusText: 'Bad Gateway',
         headers: { 'content-type': 'text/html' },
       }),
     );
-    const error = (await request('GET', '/cars', {}, impl).catch((e: unknown) => e)) as ApiError;
-    expect(error.problem).toMatchObject({ status: 502, title: 'Bad Gateway' });
-    expect(error.problem.detail).toBeUndefined();
+    const error = (await me().catch((e: unknown) => e)) as ApiError;
+    expect(error.problem).toMatchObject({ status: 502, title: 'Bad Gateway', type: 'about:blank' });
+    expect(error.problem.detail).toMatch(/server failed/);
+  });
+
+  it('keeps Retry-After', async () => {
+    serve(
+      answer(
+        '/api/auth/login',
+        'post',
+        429,
+        { type: 'about:blank', title: 'Too Many Requests', status: 429, detail: 'too many login attempts' },
+        { 'retry-after': '30' },
+      ),
+    );
+    const error = (await login('admin', 'x').catch((e: unknown) => e)) as ApiError;
+    expect(error.retryAfter).toBe(30);
   });
 
   it('reports no connection as status 0 with a readable detail', async () => {
-    const { impl } = fakeFetch(new TypeError('Failed to fetch'));
-    const error = (await request('GET', '/cars', {}, impl).catch((e: unknown) => e)) as ApiError;
+    serve(new TypeError('Failed to fetch'));
+    const error = (await me().catch((e: unknown) => e)) as ApiError;
     expect(error).toBeInstanceOf(ApiError);
     expect(error.status).toBe(0);
-    expect(error.problem.detail).toMatch(/could not be reached/);
+    expect(error.problem.detail).toMatch(/could not be reached \(Failed to fetch\)/);
   });
 
   it('lets an abort through as an AbortError', async () => {
-    const { impl } = fakeFetch(new DOMException('aborted', 'AbortError'));
-    const error = await request('GET', '/cars', {}, impl).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(DOMException);
+    serve(new DOMException('aborted', 'AbortError'));
+    await expect(me()).rejects.toBeInstanceOf(DOMException);
   });
+});
 
-  it('refreshes the session once on 401 and repeats the request', async () => {
-    const { impl, calls } = fakeFetch(
-      json(401, { title: 'Unauthorized', status: 401, detail: 'token expired' }),
-      json(200, { accessToken: 'x', expiresIn: 900 }),
-      json(200, [{ id: 1 }]),
+describe('the session', () => {
+  it('refreshes once on 401 and repeats the request, body and all', async () => {
+    const calls = serve(
+      unauthorized('token expired'),
+      answer('/api/auth/refresh', 'post', 200, { accessToken: 'x', expiresIn: 600, user: user() }),
+      answer('/api/{type}', 'post', 201, resource()),
     );
-    await expect(request('GET', '/cars', {}, impl)).resolves.toEqual([{ id: 1 }]);
-    expect(calls.map((c) => `${c.init.method} ${c.url}`)).toEqual([
-      'GET /api/cars',
+    await expect(createResource('cars', 'Herbie')).resolves.toEqual(resource());
+    expect(calls.map((c) => `${c.method} ${c.url.pathname}`)).toEqual([
+      'POST /api/cars',
       'POST /api/auth/refresh',
-      'GET /api/cars',
+      'POST /api/cars',
     ]);
+    expect(JSON.parse(calls[2]?.body ?? '')).toEqual({ name: 'Herbie' });
+    // The same Idempotency-Key: it is the same request.
+    expect(calls[2]?.headers.get('idempotency-key')).toBe(calls[0]?.headers.get('idempotency-key'));
   });
 
   it('tells listeners the session ended when the refresh fails too', async () => {
     const ended = vi.fn();
     const stop = onUnauthenticated(ended);
-    const { impl } = fakeFetch(
-      json(401, { title: 'Unauthorized', status: 401, detail: 'token expired' }),
-      json(401, { title: 'Unauthorized', status: 401, detail: 'no refresh token' }),
-    );
-    const error = (await request('GET', '/cars', {}, impl).catch((e: unknown) => e)) as ApiError;
+    serve(unauthorized('token expired'), unauthorized('no refresh token: log in first'));
+    const error = (await me().catch((e: unknown) => e)) as ApiError;
     stop();
     expect(error.status).toBe(401);
     expect(error.problem.detail).toBe('token expired');
     expect(ended).toHaveBeenCalledOnce();
   });
 
-  it('does not refresh for the auth calls that ask not to', async () => {
-    const { impl, calls } = fakeFetch(
-      json(401, { title: 'Unauthorized', status: 401, detail: 'wrong password' }),
+  it('does not refresh for the auth calls themselves', async () => {
+    const calls = serve(
+      answer('/api/auth/login', 'post', 401, {
+        type: 'about:blank',
+        title: 'Unauthorized',
+        status: 401,
+        detail: 'invalid username or password',
+      }),
     );
-    await expect(request('POST', '/auth/login', { noRefresh: true }, impl)).rejects.toThrow('wrong password');
+    await expect(login('admin', 'wrong')).rejects.toThrow('invalid username or password');
     expect(calls).toHaveLength(1);
-  });
-
-  it('says so when a success is not JSON', async () => {
-    const { impl } = fakeFetch(new Response('<html>', { status: 200 }));
-    await expect(request('GET', '/cars', {}, impl)).rejects.toThrow(/not JSON/);
   });
 });
 
-describe('toPage', () => {
-  it('reads the fleet envelope and plain arrays', () => {
-    expect(toPage({ items: [1, 2], nextCursor: 'abc' })).toEqual({ items: [1, 2], nextCursor: 'abc' });
-    expect(toPage({ items: [1], nextCursor: null })).toEqual({ items: [1], nextCursor: undefined });
-    expect(toPage([3])).toEqual({ items: [3], nextCursor: undefined });
+describe('lists', () => {
+  it('follow nextCursor, passing it back as cursor, to the last page', async () => {
+    const calls = serve(
+      answer('/api/{type}', 'get', 200, { items: [resource({ id: 1 })], nextCursor: 'opaque-1' }),
+      answer('/api/{type}', 'get', 200, { items: [resource({ id: 2 })], nextCursor: null }),
+    );
+    const list = await listResources('lorries');
+    expect(list).toEqual({ items: [resource({ id: 1 }), resource({ id: 2 })], complete: true });
+    expect(calls.map((c) => c.url.pathname + c.url.search)).toEqual([
+      '/api/lorries?limit=200',
+      '/api/lorries?limit=200&cursor=opaque-1',
+    ]);
+  });
+
+  it('stop at the bound and say the list is not complete', async () => {
+    let pages = 0;
+    const list = await allPages(async () => ({ items: [(pages += 1)], nextCursor: `after-${pages}` }), 3);
+    expect(list).toEqual({ items: [1, 2, 3], complete: false });
+  });
+});
+
+describe('fixtures', () => {
+  it('cannot be built in a shape the server does not send (these lines must not compile)', () => {
+    const shapes = [
+      // @ts-expect-error users' old bare array: every list is { items, nextCursor }
+      answer('/api/users', 'get', 200, [user()]),
+      // @ts-expect-error stats' old offset envelope
+      answer('/api/stats/runs', 'get', 200, { items: [], total: 0, limit: 200, offset: 0 }),
+      // @ts-expect-error a guessed cursor name
+      answer('/api/{type}', 'get', 200, { items: [], next_cursor: null }),
+      answer('/api/translations/{id}', 'get', 200, {
+        ...{ id: 1, text_de: 'a', text_en: 'b', engine: 'x', chars: 1, ms: 1, userId: null, owner: null },
+        // @ts-expect-error translation's snake_case twin of createdAt
+        created_at: '2025-01-01T00:00:00Z',
+      }),
+      // @ts-expect-error stats' old `finished` event
+      eventStream<JobEvent>([{ event: 'finished', data: { runIds: [1], bestRunId: 1 } }]),
+      // @ts-expect-error a guessed end-of-stream event
+      eventStream<TranslateEvent>([{ event: 'result', data: { id: 1, text_en: 'x', engine: 'x', chars: 1, ms: 1 } }]),
+    ];
+    expect(shapes).toHaveLength(6);
   });
 });

@@ -1,79 +1,84 @@
 import { flushPromises, mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { reactive } from 'vue';
-import { RESOURCE_TYPES } from '../src/api/fleet';
-import { ApiError, toProblem } from '../src/api/problem';
+import { RESOURCE_TYPES } from '../src/api/contract';
+import { BOOKING_FIELDS, RESOURCE_TYPE_INFO, resourceType } from '../src/api/fleet';
+import { ApiError } from '../src/api/problem';
 import BookingForm from '../src/components/BookingForm.vue';
 import ConfirmButton from '../src/components/ConfirmButton.vue';
 import ProblemMessage from '../src/components/ProblemMessage.vue';
+import ResourceRow from '../src/components/ResourceRow.vue';
 import TextField from '../src/components/TextField.vue';
 import WeekTimeline from '../src/components/WeekTimeline.vue';
+import UsersPage from '../src/pages/UsersPage.vue';
 import { fromLocalInput } from '../src/lib/time';
+import { allocation, type Answer, answer, invalid, noContent, resource, serve, serveBy, user } from './fixtures';
 
-const cars = RESOURCE_TYPES.find((t) => t.path === 'cars');
-const runways = RESOURCE_TYPES.find((t) => t.path === 'runways');
+afterEach(() => vi.unstubAllGlobals());
+
+const cars = resourceType('cars');
+const runways = resourceType('runways');
 if (!cars || !runways) throw new Error('resource types missing');
+
+describe('resource types', () => {
+  it('are the contract’s, each with its label', () => {
+    expect(RESOURCE_TYPE_INFO.map((t) => t.type)).toEqual([...RESOURCE_TYPES]);
+    expect(RESOURCE_TYPE_INFO.map((t) => t.label)).toEqual(['Cars', 'Lorries', 'Trucks', 'Runways']);
+  });
+});
 
 describe('ProblemMessage', () => {
   it('shows the title, status and detail as an alert', () => {
-    const error = new ApiError(toProblem(409, 'Conflict', { detail: 'car 1 is already booked' }));
+    const error = new ApiError({
+      type: 'about:blank',
+      title: 'Conflict',
+      status: 409,
+      detail: 'this would leave no enabled admin; promote another account first',
+    });
     const wrapper = mount(ProblemMessage, { props: { error } });
     expect(wrapper.attributes('role')).toBe('alert');
     expect(wrapper.text()).toContain('Conflict (409)');
-    expect(wrapper.text()).toContain('car 1 is already booked');
+    expect(wrapper.text()).toContain('promote another account first');
   });
 
-  it('lists field errors the form does not show itself', () => {
+  it('leaves the form’s fields to the form, and lists in words those it has no input for', () => {
     const error = new ApiError(
-      toProblem(400, '', {
-        detail: 'invalid',
-        errors: [
-          { field: 'body.name', message: 'must not be empty' },
-          { field: 'body.attributes', message: 'must be object' },
-        ],
-      }),
+      invalid(
+        { field: 'body.name', message: 'must not be empty' },
+        { field: 'body.attributes', message: 'must be an object' },
+      ),
     );
-    const wrapper = mount(ProblemMessage, { props: { error, shownFields: ['name'] } });
-    expect(wrapper.findAll('li').map((li) => li.text())).toEqual(['attributes must be object']);
+    const wrapper = mount(ProblemMessage, { props: { error, fields: { name: 'body.name' } } });
+    expect(wrapper.findAll('li').map((li) => li.text())).toEqual(['attributes: Must be an object.']);
+    expect(wrapper.text()).not.toContain('body.name');
+    expect(wrapper.text()).not.toContain('body.');
   });
 
-  it('says when to retry', () => {
-    const error = new ApiError(toProblem(429, '', { detail: 'too many attempts', retryAfter: 30 }));
+  it('says when to retry, from Retry-After', () => {
+    const error = new ApiError(
+      { type: 'about:blank', title: 'Too Many Requests', status: 429, detail: 'too many login attempts' },
+      30,
+    );
     expect(mount(ProblemMessage, { props: { error } }).text()).toContain('Try again in 30 s');
   });
 });
 
 describe('TextField', () => {
   it('labels its input and ties a server error to it', () => {
-    const wrapper = mount(TextField, {
-      props: { label: 'Name', modelValue: '', error: 'must not be empty' },
-    });
+    const wrapper = mount(TextField, { props: { label: 'Name', modelValue: '', error: 'Must not be empty.' } });
     const input = wrapper.get('input');
-    const label = wrapper.get('label');
-    expect(label.attributes('for')).toBe(input.attributes('id'));
+    expect(wrapper.get('label').attributes('for')).toBe(input.attributes('id'));
     expect(input.attributes('aria-invalid')).toBe('true');
     const described = input.attributes('aria-describedby') ?? '';
-    expect(wrapper.get(`[id="${described}"]`).text()).toBe('must not be empty');
+    expect(wrapper.get(`[id="${described}"]`).text()).toBe('Must not be empty.');
   });
 });
 
 describe('WeekTimeline', () => {
   const weekStart = fromLocalInput('2025-03-10T00:00') as Date;
   const allocations = [
-    {
-      id: 1,
-      resourceId: 7,
-      start: '2025-03-10T08:00:00.000Z',
-      end: '2025-03-10T10:00:00.000Z',
-      holder: 'Ada',
-    },
-    {
-      id: 2,
-      resourceId: 7,
-      start: '2025-03-12T08:00:00.000Z',
-      end: '2025-03-13T08:00:00.000Z',
-      holder: null,
-    },
+    allocation({ id: 1, start: '2025-03-10T08:00:00.000Z', end: '2025-03-10T10:00:00.000Z', holder: 'Ada' }),
+    allocation({ id: 2, start: '2025-03-12T08:00:00.000Z', end: '2025-03-13T08:00:00.000Z', holder: null }),
   ];
 
   it('draws a bar per booking and lists them as buttons that select it', async () => {
@@ -86,7 +91,7 @@ describe('WeekTimeline', () => {
     expect(list.attributes('aria-label')).toBe('Bookings of Herbie this week');
     const chips = list.findAll('button');
     expect(chips.map((chip) => chip.text())).toEqual([
-      // Formats follow the runtime's locale: check the parts, not the punctuation.
+      // Local time (the tests run in Europe/Berlin); formats follow the runtime's locale.
       expect.stringMatching(/^Mon.*10.*09:00.* – .*11:00.* · Ada$/),
       expect.stringMatching(/^Wed.*12.*09:00.* – Thu.*13.*09:00.* · no holder$/),
     ]);
@@ -98,94 +103,130 @@ describe('WeekTimeline', () => {
 
   it('marks clashing bookings and draws the proposed period on its own lane', () => {
     const proposed = { start: new Date('2025-03-10T09:00:00Z'), end: new Date('2025-03-10T11:00:00Z') };
-    const wrapper = mount(WeekTimeline, {
-      props: { label: 'Herbie', allocations, weekStart, proposed, conflictIds: [1] },
-    });
+    const wrapper = mount(WeekTimeline, { props: { label: 'Herbie', allocations, weekStart, proposed, conflictIds: [1] } });
     expect(wrapper.get('.track .bar.conflict').attributes('style')).toContain('top: 0.25rem');
     expect(wrapper.get('button.booking-chip.conflict').text()).toMatch(/clashes with your period/);
-    const ghost = wrapper.get('.bar.proposed');
-    expect(ghost.attributes('style')).toContain('top: 2rem'); // lane 1
+    expect(wrapper.get('.bar.proposed').attributes('style')).toContain('top: 2rem'); // lane 1
+  });
+
+  it('does not draw the proposed period again once it is booked', () => {
+    const booked = allocation({ id: 5, start: '2025-03-10T08:00:00.000Z', end: '2025-03-10T09:00:00.000Z' });
+    const proposed = { start: new Date(booked.start), end: new Date(booked.end) };
+    const wrapper = mount(WeekTimeline, { props: { label: 'Herbie', allocations: [booked], weekStart, proposed } });
+    expect(wrapper.findAll('.bar.proposed')).toHaveLength(0);
+    expect(wrapper.findAll('.track .bar')).toHaveLength(1);
   });
 });
 
 describe('BookingForm', () => {
-  afterEach(() => vi.unstubAllGlobals());
-  const resources = [
-    { id: 7, type: 'car', name: 'Herbie', createdAt: '2025-01-01T00:00:00Z' },
-    { id: 8, type: 'car', name: 'KITT', createdAt: '2025-01-01T00:00:00Z' },
-  ];
-  const draft = {
-    resourceId: '7',
-    from: '2025-03-10T09:00',
-    to: '2025-03-10T11:00',
-    holder: 'Bob',
-    note: '',
+  const resources = [resource({ id: 7, name: 'Herbie' }), resource({ id: 8, name: 'KITT' })];
+  // 09:00–11:00 in Europe/Berlin (UTC+1 in March) is 08:00–10:00 UTC.
+  const draft = { resourceId: '7', from: '2025-03-10T09:00', to: '2025-03-10T11:00', holder: 'Bob', note: '' };
+
+  /** fleet's 409 for an overlapping booking: members carry the instants, the detail has none. */
+  const overlap: Answer<'/api/{type}/{id}/allocations', 'post', 409> = {
+    type: 'about:blank',
+    title: 'Conflict',
+    status: 409,
+    detail:
+      'Car "Herbie" is already booked during part of that time: 2 bookings (held by Ada) overlap it. Choose another time or another car',
+    resourceType: 'car',
+    resourceId: 7,
+    requested: { start: '2025-03-10T08:00:00.000Z', end: '2025-03-10T10:00:00.000Z' },
+    conflicts: [
+      allocation({ id: 1, start: '2025-03-10T07:00:00.000Z', end: '2025-03-10T08:30:00.000Z', holder: 'Ada' }),
+      allocation({ id: 2, start: '2025-03-10T09:30:00.000Z', end: '2025-03-11T09:30:00.000Z', holder: null, note: 'service' }),
+    ],
   };
 
-  it('shows the clashing booking from the 409 body', async () => {
-    const problem = {
-      type: 'about:blank',
-      title: 'Conflict',
-      status: 409,
-      detail: 'the period overlaps allocation #1',
-      resourceId: 7,
-      conflicts: [
-        {
-          id: 1,
-          resourceId: 7,
-          start: '2025-03-10T08:00:00.000Z',
-          end: '2025-03-10T10:00:00.000Z',
-          holder: 'Ada',
-          note: null,
-        },
-      ],
-    };
-    const fetchMock = vi.fn(
-      async () =>
-        new Response(JSON.stringify(problem), {
-          status: 409,
-          headers: { 'content-type': 'application/problem+json' },
-        }),
-    );
-    vi.stubGlobal('fetch', fetchMock);
+  it('says who holds which period in local time, from the 409’s members', async () => {
+    const calls = serve(answer('/api/{type}/{id}/allocations', 'post', 409, overlap));
     const wrapper = mount(BookingForm, {
       props: { type: cars, resources, canBook: true, modelValue: reactive({ ...draft }) },
     });
     await wrapper.get('form').trigger('submit');
     await flushPromises();
-    const [url, init] = fetchMock.mock.calls[0] as unknown as [string, RequestInit];
-    expect(url).toBe('/api/cars/7/allocations');
-    expect(JSON.parse(String(init.body))).toEqual({
+    const [call] = calls;
+    expect(`${call?.method} ${call?.url.pathname}`).toBe('POST /api/cars/7/allocations');
+    expect(JSON.parse(call?.body ?? '')).toEqual({
       start: '2025-03-10T08:00:00.000Z',
       end: '2025-03-10T10:00:00.000Z',
       holder: 'Bob',
     });
-    expect((init.headers as Record<string, string>)['Idempotency-Key']).toBeTruthy();
-    expect(wrapper.get('[role="alert"]').text()).toContain('the period overlaps allocation #1');
-    const conflict = wrapper.get('[data-testid="conflict"]').text();
-    expect(conflict).toContain('Herbie');
-    expect(conflict).toContain('Ada');
-    expect(wrapper.emitted('conflicts')?.at(-1)).toEqual([problem.conflicts]);
+    expect(call?.headers.get('idempotency-key')).toBeTruthy();
+    const alert = wrapper.get('[role="alert"]');
+    expect(alert.text()).toContain('Already booked (409)');
+    expect(alert.text()).toMatch(/Herbie is already booked during part of Mon.*10.*09:00.* – .*11:00.*:/);
+    expect(wrapper.findAll('[data-testid="conflict"]').map((li) => li.text())).toEqual([
+      expect.stringMatching(/^Ada: Mon.*10.*08:00.* – .*09:30.*$/),
+      expect.stringMatching(/^No holder: Mon.*10.*10:30.* – Tue.*11.*10:30.* \(service\)$/),
+    ]);
+    expect(alert.text()).toContain('Times are in your time zone (Europe/Berlin)');
+    // Not the raw detail, and no UTC instants or ids.
+    expect(alert.text()).not.toContain('held by Ada');
+    expect(alert.text()).not.toMatch(/Z\b|#\d/);
+    expect(wrapper.emitted('conflicts')?.at(-1)).toEqual([overlap.conflicts]);
+  });
+
+  it('shows a field error once, in words, beside the input it names', async () => {
+    serve(answer('/api/{type}/{id}/allocations', 'post', 400, invalid({ field: 'body.holder', message: 'must be at most 200 characters' })));
+    const wrapper = mount(BookingForm, {
+      props: { type: cars, resources, canBook: true, modelValue: reactive({ ...draft }) },
+    });
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    const holder = wrapper.findAllComponents(TextField).find((f) => f.props('label') === 'Holder');
+    expect(holder?.props('error')).toBe('Must be at most 200 characters.');
+    const input = holder?.get('input');
+    expect(input?.attributes('aria-invalid')).toBe('true');
+    expect(wrapper.get(`[id="${input?.attributes('aria-describedby')}"]`).text()).toBe('Must be at most 200 characters.');
+    const alert = wrapper.get('[role="alert"]').text();
+    expect(alert).toContain('Correct the marked field.');
+    expect(alert).not.toContain('200 characters');
+    expect(wrapper.text().match(/200 characters/g)).toHaveLength(1);
+    expect(BOOKING_FIELDS.holder).toBe('body.holder');
+  });
+
+  it('offers the nearest period of whole slots a refused booking gave, in local time, and books it', async () => {
+    const message = 'must fall on a 15-minute slot boundary (:00, :15, :30, :45 past the hour, with zero seconds)';
+    const calls = serve(
+      answer('/api/{type}/{id}/allocations', 'post', 400, {
+        ...invalid({ field: 'body.start', message }),
+        detail: 'a runway is booked in whole 15-minute slots: start and end must fall on :00, :15, :30, :45 past the hour',
+        slotMinutes: 15,
+        validSlotBoundaries: ':00, :15, :30, :45 past the hour, with zero seconds',
+        covering: { start: '2025-03-10T07:45:00.000Z', end: '2025-03-10T10:00:00.000Z' },
+      }),
+      answer('/api/{type}/{id}/allocations', 'post', 201, allocation({ start: '2025-03-10T07:45:00.000Z' })),
+    );
+    const model = reactive({ ...draft });
+    const wrapper = mount(BookingForm, { props: { type: runways, resources, canBook: true, modelValue: model } });
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    const from = wrapper.findAllComponents(TextField).find((f) => f.props('label') === 'From');
+    expect(from?.props('error')).toBe(`${message.charAt(0).toUpperCase()}${message.slice(1)}.`);
+    expect(wrapper.get('[role="alert"]').text()).toMatch(/nearest period of whole slots is Mon.*10.*08:45.* – .*11:00/);
+    await wrapper.findAll('button').find((b) => b.text() === 'Book that period')?.trigger('click');
+    await flushPromises();
+    expect(JSON.parse(calls[1]?.body ?? '')).toMatchObject({
+      start: '2025-03-10T07:45:00.000Z',
+      end: '2025-03-10T10:00:00.000Z',
+    });
+    expect([model.from, model.to]).toEqual(['2025-03-10T08:45', '2025-03-10T11:00']);
+    expect(wrapper.emitted('booked')).toHaveLength(1);
   });
 
   it('snaps an interval type to whole slots before booking', async () => {
-    const fetchMock = vi.fn(
-      async () =>
-        new Response(
-          JSON.stringify({
-            id: 3,
-            resourceId: 7,
-            start: '2025-03-10T08:00:00.000Z',
-            end: '2025-03-10T08:45:00.000Z',
-          }),
-          { status: 201, headers: { 'content-type': 'application/json' } },
-        ),
+    const calls = serve(
+      answer(
+        '/api/{type}/{id}/allocations',
+        'post',
+        201,
+        allocation({ id: 3, start: '2025-03-10T08:00:00.000Z', end: '2025-03-10T08:45:00.000Z' }),
+      ),
     );
-    vi.stubGlobal('fetch', fetchMock);
     const model = reactive({ ...draft, from: '2025-03-10T09:07', to: '2025-03-10T11:00' });
-    const wrapper = mount(BookingForm, {
-      props: { type: runways, resources, canBook: true, modelValue: model },
-    });
+    const wrapper = mount(BookingForm, { props: { type: runways, resources, canBook: true, modelValue: model } });
     // Typing the end and pressing Book at once: the blur snap and the submit snap share a tick.
     const to = wrapper.findAll('input[type="datetime-local"]')[1];
     if (!to) throw new Error('no end input');
@@ -194,8 +235,7 @@ describe('BookingForm', () => {
     void to.trigger('blur');
     await wrapper.get('form').trigger('submit');
     await flushPromises();
-    const [, init] = fetchMock.mock.calls[0] as unknown as [string, RequestInit];
-    expect(JSON.parse(String(init.body))).toMatchObject({
+    expect(JSON.parse(calls[0]?.body ?? '')).toMatchObject({
       start: '2025-03-10T08:00:00.000Z',
       end: '2025-03-10T08:45:00.000Z',
     });
@@ -205,22 +245,10 @@ describe('BookingForm', () => {
   });
 
   it('lists the free resources for the period and picks one', async () => {
-    vi.stubGlobal(
-      'fetch',
-      vi.fn(
-        async () =>
-          new Response(JSON.stringify({ items: [resources[1]], nextCursor: null }), {
-            status: 200,
-            headers: { 'content-type': 'application/json' },
-          }),
-      ),
-    );
+    serve(answer('/api/{type}/available', 'get', 200, { items: [resources[1] ?? resource()], nextCursor: null }));
     const model = reactive({ ...draft });
-    const wrapper = mount(BookingForm, {
-      props: { type: cars, resources, canBook: true, modelValue: model },
-    });
-    const find = wrapper.findAll('button').find((b) => b.text().startsWith('Find a free car'));
-    await find?.trigger('click');
+    const wrapper = mount(BookingForm, { props: { type: cars, resources, canBook: true, modelValue: model } });
+    await wrapper.findAll('button').find((b) => b.text().startsWith('Find a free car'))?.trigger('click');
     await flushPromises();
     const choose = wrapper.findAll('button').find((b) => b.text() === 'Choose KITT');
     expect(choose).toBeDefined();
@@ -229,21 +257,95 @@ describe('BookingForm', () => {
   });
 });
 
-describe('WeekTimeline after booking', () => {
-  it('does not draw the proposed period again once it is booked', () => {
-    const weekStart = fromLocalInput('2025-03-10T00:00') as Date;
-    const booked = {
-      id: 5,
-      resourceId: 7,
-      start: '2025-03-10T08:00:00.000Z',
-      end: '2025-03-10T09:00:00.000Z',
-    };
-    const proposed = { start: new Date(booked.start), end: new Date(booked.end) };
-    const wrapper = mount(WeekTimeline, {
-      props: { label: 'Herbie', allocations: [booked], weekStart, proposed },
+describe('ResourceRow', () => {
+  const props = {
+    type: cars,
+    resource: resource({ id: 7, name: 'Herbie' }),
+    allocations: [],
+    loadError: undefined,
+    weekStart: fromLocalInput('2025-03-10T00:00') as Date,
+    proposed: undefined,
+    conflictIds: [],
+    canEdit: true,
+  };
+  const unended: Answer<'/api/{type}/{id}', 'delete', 409> = {
+    type: 'about:blank',
+    title: 'Conflict',
+    status: 409,
+    detail:
+      'Car "Herbie" still has 3 bookings that have not ended: cancel them first, or delete with force=true to cancel them too',
+    resourceType: 'car',
+    resourceId: 7,
+    unendedCount: 3,
+    conflicts: [
+      allocation({ id: 1, start: '2025-03-10T08:00:00.000Z', end: '2025-03-10T10:00:00.000Z', holder: 'Ada' }),
+      allocation({ id: 2, start: '2025-03-11T08:00:00.000Z', end: '2025-03-11T09:00:00.000Z', holder: 'Bob' }),
+    ],
+  };
+  const click = async (wrapper: ReturnType<typeof mount>, text: string | RegExp) => {
+    const button = wrapper.findAll('button').find((b) => (typeof text === 'string' ? b.text() === text : text.test(b.text())));
+    if (!button) throw new Error(`no button ${String(text)}`);
+    await button.trigger('click');
+    await flushPromises();
+  };
+
+  it('lists the unended bookings in local time and removes them too with the button that retries with force', async () => {
+    const calls = serve(answer('/api/{type}/{id}', 'delete', 409, unended), noContent());
+    const wrapper = mount(ResourceRow, { props });
+    await click(wrapper, 'Remove');
+    await click(wrapper, 'Remove'); // the confirmation
+    expect(`${calls[0]?.url.pathname}${calls[0]?.url.search}`).toBe('/api/cars/7');
+    const alert = wrapper.get('[data-testid="unended-bookings"]');
+    expect(alert.attributes('role')).toBe('alert');
+    expect(alert.text()).toContain('Herbie has 3 bookings that have not ended:');
+    expect(alert.findAll('li').map((li) => li.text())).toEqual([
+      expect.stringMatching(/^Ada: Mon.*10.*09:00.* – .*11:00.*$/),
+      expect.stringMatching(/^Bob: Tue.*11.*09:00.* – .*10:00.*$/),
+      'and 1 booking more',
+    ]);
+    expect(alert.text()).not.toContain('force=true');
+    await click(wrapper, /^Cancel all 3 bookings and remove Herbie$/);
+    expect(`${calls[1]?.method} ${calls[1]?.url.pathname}${calls[1]?.url.search}`).toBe('DELETE /api/cars/7?force=true');
+    expect(wrapper.emitted('removed')).toHaveLength(1);
+  });
+
+  it('keeps the resource when asked to', async () => {
+    serve(answer('/api/{type}/{id}', 'delete', 409, unended));
+    const wrapper = mount(ResourceRow, { props });
+    await click(wrapper, 'Remove');
+    await click(wrapper, 'Remove');
+    await click(wrapper, 'Keep Herbie');
+    expect(wrapper.find('[data-testid="unended-bookings"]').exists()).toBe(false);
+    expect(wrapper.emitted('removed')).toBeUndefined();
+  });
+});
+
+describe('UsersPage', () => {
+  it('shows a refused password once, in words, beside the Password input', async () => {
+    const { calls } = serveBy((call) => {
+      if (call.url.pathname === '/api/api-keys') return answer('/api/api-keys', 'get', 200, { items: [], nextCursor: null });
+      if (call.method === 'GET') return answer('/api/users', 'get', 200, { items: [user()], nextCursor: null });
+      return answer(
+        '/api/users',
+        'post',
+        400,
+        invalid({ field: 'body.password', message: 'must be at least 8 characters' }),
+      );
     });
-    expect(wrapper.findAll('.bar.proposed')).toHaveLength(0);
-    expect(wrapper.findAll('.track .bar')).toHaveLength(1);
+    const wrapper = mount(UsersPage, { global: { stubs: { UserRow: true } } });
+    await flushPromises();
+    const field = (label: string) => wrapper.findAllComponents(TextField).find((f) => f.props('label') === label);
+    await field('Username')?.get('input').setValue('olga');
+    await field('Password')?.get('input').setValue('short');
+    await wrapper.get('input[type="radio"][value="operator"]').setValue(true);
+    await wrapper.get('form[aria-labelledby="new-user-title"]').trigger('submit');
+    await flushPromises();
+    const post = calls.find((c) => c.method === 'POST');
+    expect(JSON.parse(post?.body ?? '')).toEqual({ username: 'olga', password: 'short', roles: ['operator'] });
+    expect(field('Password')?.props('error')).toBe('Must be at least 8 characters.');
+    expect(wrapper.text().match(/8 characters/g)).toHaveLength(1);
+    expect(wrapper.text()).not.toContain('body.');
+    expect(wrapper.get('[role="alert"]').text()).toContain('Correct the marked field.');
   });
 });
 

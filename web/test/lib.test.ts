@@ -1,18 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import type { Translation } from '../src/api/translation';
-import type { User } from '../src/api/users';
+import { ROLES } from '../src/api/contract';
+import { hasRole, highestRole, ROLE_LABELS } from '../src/api/users';
 import { canDelete, preview } from '../src/lib/owner';
 import { toTable } from '../src/lib/table';
+import { type Answer, user } from './fixtures';
 
 describe('toTable', () => {
-  it('reads the console answer: named columns and array rows', () => {
-    const table = toTable({
-      columns: [{ name: 'id' }, { name: 'german' }, { name: 'meta' }],
+  it('reads the console answer: named columns and rows as arrays', () => {
+    const answer: Answer<'/api/sql', 'post', 200> = {
+      columns: [{ name: 'id', type: 23 }, { name: 'german' }, { name: 'meta' }],
       rows: [
         [1, 'Guten Tag', null],
         [2, 'Hallo', { a: 1 }],
       ],
-    });
+      rowCount: 2,
+      truncated: false,
+      ms: 3,
+    };
+    const table = toTable(answer);
     expect(table.headers).toEqual(['id', 'german', 'meta']);
     expect(table.rows[0]).toEqual([
       { text: '1', isNull: false, numeric: true },
@@ -21,33 +26,55 @@ describe('toTable', () => {
     ]);
     expect(table.rows[1]?.[2]?.text).toBe('{"a":1}');
   });
+});
 
-  it('also reads rows as objects keyed by column', () => {
-    const table = toTable({ columns: ['n'], rows: [{ n: 3 }] });
-    expect(table.rows[0]?.[0]?.text).toBe('3');
+describe('roles', () => {
+  it('are hierarchical, as the contract orders them: each includes the ones before it', () => {
+    expect(ROLES).toEqual(['viewer', 'operator', 'admin']);
+    const operator = user({ roles: ['operator'] });
+    expect(hasRole(operator, 'viewer')).toBe(true);
+    expect(hasRole(operator, 'operator')).toBe(true);
+    expect(hasRole(operator, 'admin')).toBe(false);
+    expect(hasRole(user({ roles: ['admin'] }), 'operator')).toBe(true);
+    expect(hasRole(user({ roles: [] }), 'viewer')).toBe(false);
+    expect(hasRole(undefined, 'viewer')).toBe(false);
+  });
+
+  it('name an account by its highest role', () => {
+    expect(highestRole(user({ roles: ['viewer', 'admin', 'operator'] }))).toBe('admin');
+    expect(highestRole(user({ roles: [] }))).toBeUndefined();
+  });
+
+  it('have a label for every role of the contract', () => {
+    expect(Object.keys(ROLE_LABELS)).toEqual([...ROLES]);
   });
 });
 
 describe('canDelete', () => {
-  const user = (id: number, roles: User['roles']): User => ({ id, username: `u${id}`, roles });
-  const translation = (fields: Partial<Translation>): Translation => ({
+  type Item = Answer<'/api/translations', 'get', 200>['items'][number];
+  const translation = (userId: Item['userId']): Item => ({
     id: 1,
     text_de: 'Hallo',
     text_en: 'Hello',
     engine: 'dictionary',
-    ...fields,
+    chars: 5,
+    ms: 1,
+    userId,
+    owner: userId === null ? null : `u${userId}`,
+    createdAt: '2025-03-10T08:00:00.000Z',
+    truncated: false,
   });
 
-  it('lets an admin delete anything and an owner their own', () => {
-    expect(canDelete(translation({ userId: 2 }), user(1, ['admin']))).toBe(true);
-    expect(canDelete(translation({ userId: 2 }), user(2, ['viewer']))).toBe(true);
-    expect(canDelete(translation({ userId: 2 }), user(3, ['operator']))).toBe(false);
+  it('lets an admin delete anything and others only their own', () => {
+    expect(canDelete(translation(2), user({ id: 1, roles: ['admin'] }))).toBe(true);
+    expect(canDelete(translation(2), user({ id: 2, roles: ['viewer'] }))).toBe(true);
+    expect(canDelete(translation(2), user({ id: 3, roles: ['operator'] }))).toBe(false);
   });
 
-  it('matches the owner by name when there is no id, and offers it when nobody is named', () => {
-    expect(canDelete(translation({ userId: null, owner: 'U4' }), user(4, ['viewer']))).toBe(true);
-    expect(canDelete(translation({}), user(4, ['viewer']))).toBe(true);
-    expect(canDelete(translation({}), undefined)).toBe(false);
+  it('leaves a translation without a recorded owner to admins, as the service does', () => {
+    expect(canDelete(translation(null), user({ id: 4, roles: ['operator'] }))).toBe(false);
+    expect(canDelete(translation(null), user({ id: 4, roles: ['admin'] }))).toBe(true);
+    expect(canDelete(translation(2), undefined)).toBe(false);
   });
 });
 

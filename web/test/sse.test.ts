@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readEvents, SseParser } from '../src/api/sse';
+import { ApiError } from '../src/api/problem';
+import { readDeclaredEvents, readEvents, SseParser } from '../src/api/sse';
 
 const streamOf = (chunks: Uint8Array[]) =>
   new ReadableStream<Uint8Array>({
@@ -18,9 +19,9 @@ async function collect(stream: ReadableStream<Uint8Array>) {
 describe('SseParser', () => {
   it('parses named events with JSON data', () => {
     const parser = new SseParser();
-    const events = parser.push('event: progress\ndata: {"done":1,"total":3}\n\nevent: done\ndata: {}\n\n');
+    const events = parser.push('event: progress\ndata: {"sentencesDone":1,"sentencesTotal":3}\n\nevent: done\ndata: {}\n\n');
     expect(events).toEqual([
-      { event: 'progress', data: '{"done":1,"total":3}', id: undefined },
+      { event: 'progress', data: '{"sentencesDone":1,"sentencesTotal":3}', id: undefined },
       { event: 'done', data: '{}', id: undefined },
     ]);
   });
@@ -71,5 +72,25 @@ describe('readEvents', () => {
     const split = bytes.indexOf(0xc3) + 1; // between the two bytes of "ö"
     const events = await collect(streamOf([bytes.slice(0, split), bytes.slice(split)]));
     expect(events).toEqual([{ event: 'message', data: 'Größe', id: undefined }]);
+  });
+});
+
+describe('readDeclaredEvents', () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+
+  it('parses each event’s JSON data and keeps its id', async () => {
+    const events = [];
+    for await (const event of readDeclaredEvents(streamOf([bytes('id: 4\nevent: progress\ndata: {"stepsDone":1}\n\n')])))
+      events.push(event);
+    expect(events).toEqual([{ event: 'progress', data: { stepsDone: 1 }, id: '4' }]);
+  });
+
+  it('fails the stream when data is not JSON (kit always sends JSON)', async () => {
+    const read = async () => {
+      for await (const _ of readDeclaredEvents(streamOf([bytes('event: text\ndata: plain\n\n')]))) {
+        // nothing
+      }
+    };
+    await expect(read()).rejects.toBeInstanceOf(ApiError);
   });
 });

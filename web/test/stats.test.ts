@@ -1,6 +1,6 @@
 import { flushPromises, mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type Assignment, followJob, interpretJobEvent, type Run, type StatsPlayer } from '../src/api/stats';
+import { type Assignment, followJob, interpretJobEvent, type Job, type Run, type StatsPlayer } from '../src/api/stats';
 import PlayerTable from '../src/components/PlayerTable.vue';
 import RunsTable from '../src/components/RunsTable.vue';
 import {
@@ -18,6 +18,7 @@ import {
   scatterSeries,
   sortPlayers,
 } from '../src/lib/stats';
+import { answer, eventStream, type JobEvent, serve } from './fixtures';
 
 const rates = (pts: number, ast: number) => ({
   fgm: 0,
@@ -190,10 +191,13 @@ describe('scatter series', () => {
   });
 });
 
+const JOB_ID = '4b1d7f1e-2a3c-4d5e-8f90-123456789abc';
+
 const run = (id: number, over: Partial<Run> = {}): Run => ({
   id,
+  experimentId: 1,
   experimentName: 'nba-player-clusters-2018-19',
-  jobId: 'j',
+  jobId: JOB_ID,
   clusterer: 'kmeans',
   params: { k: 3, nInit: 10 },
   status: 'finished',
@@ -204,8 +208,10 @@ const run = (id: number, over: Partial<Run> = {}): Run => ({
   rankingScore: 0.3,
   eligibleForBest: true,
   warnings: [],
+  mlflowRunId: null,
   metrics: { silhouette: 0.3, calinskiHarabasz: 210.456, daviesBouldin: 1.1234, clusters: 3, noiseShare: 0 },
   createdAt: '2026-11-23T10:00:00Z',
+  startedAt: '2026-11-23T10:00:00Z',
   finishedAt: '2026-11-23T10:00:01Z',
   promotedAt: null,
   ...over,
@@ -229,7 +235,8 @@ describe('runs', () => {
     expect(formatMetric(210.456, 'calinskiHarabasz')).toBe('210.5');
     expect(formatMetric(0.125, 'noiseShare')).toBe('12.5 %');
     expect(formatMetric(null, 'daviesBouldin')).toBe('—');
-    expect(formatParams({ eps: 1.234567, minSamples: 8, epsQuantile: 0.9 })).toBe('eps=1.23, minSamples=8, epsQuantile=0.9');
+    expect(formatParams({ eps: 1.234567, minSamples: 8 })).toBe('eps=1.23, minSamples=8');
+    expect(formatParams({ k: 4, covariance: 'diag', nInit: undefined })).toBe('k=4, covariance=diag');
   });
 
   it('shows badges, and promote/preview buttons only where they apply', async () => {
@@ -256,29 +263,44 @@ describe('runs', () => {
 });
 
 describe('training progress', () => {
-  const event = (name: string, data: unknown) => ({ event: name, data: JSON.stringify(data) });
-
-  it('reads the job events of the stats service', () => {
+  it('reads the job events of the stats service: progress, then done or error', () => {
     expect(
-      interpretJobEvent(event('progress', { jobId: 'j', status: 'running', stepsDone: 3, stepsTotal: 13, clusterer: 'dbscan' })),
+      interpretJobEvent({
+        id: '3',
+        event: 'progress',
+        data: { jobId: JOB_ID, status: 'running', stepsDone: 3, stepsTotal: 13, clusterer: 'dbscan' },
+      }),
     ).toEqual({ kind: 'progress', stepsDone: 3, stepsTotal: 13, clusterer: 'dbscan' });
-    expect(interpretJobEvent(event('progress', { stepsDone: 0, stepsTotal: null, clusterer: null }))).toEqual({
-      kind: 'progress',
-      stepsDone: 0,
-      stepsTotal: null,
-      clusterer: null,
-    });
-    expect(interpretJobEvent(event('finished', { runIds: [5, 6], bestRunId: 6 }))).toEqual({
-      kind: 'finished',
-      runIds: [5, 6],
-      bestRunId: 6,
-    });
-    expect(interpretJobEvent(event('failed', { error: 'only 0 eligible players' }))).toEqual({
-      kind: 'failed',
-      error: 'only 0 eligible players',
-    });
-    expect(interpretJobEvent({ event: 'progress', data: 'not json' })).toEqual({ kind: 'ignored' });
-    expect(interpretJobEvent(event('message', { stepsDone: 1 }))).toEqual({ kind: 'ignored' });
+    expect(
+      interpretJobEvent({
+        id: '0',
+        event: 'progress',
+        data: { jobId: JOB_ID, status: 'queued', stepsDone: 0, stepsTotal: null, clusterer: null },
+      }),
+    ).toEqual({ kind: 'progress', stepsDone: 0, stepsTotal: null, clusterer: null });
+    expect(
+      interpretJobEvent({ event: 'done', data: { jobId: JOB_ID, status: 'finished', runIds: [5, 6], bestRunId: 6 } }),
+    ).toEqual({ kind: 'finished', runIds: [5, 6], bestRunId: 6 });
+    expect(
+      interpretJobEvent({
+        event: 'error',
+        data: {
+          type: 'about:blank',
+          title: 'Unprocessable Entity',
+          status: 422,
+          detail: 'only 0 eligible players',
+          jobId: JOB_ID,
+          jobStatus: 'failed',
+        },
+      }),
+    ).toEqual({ kind: 'failed', error: 'only 0 eligible players' });
+    // Without jobStatus the stream failed, not the job.
+    expect(
+      interpretJobEvent({
+        event: 'error',
+        data: { type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'the stream broke' },
+      }),
+    ).toEqual({ kind: 'stream-failed' });
   });
 
   it('moves the bar forward only, and ends finished or failed', () => {
@@ -303,47 +325,71 @@ describe('training progress', () => {
 describe('followJob', () => {
   afterEach(() => vi.unstubAllGlobals());
 
-  const stream = (text: string[]) =>
-    new ReadableStream<Uint8Array>({
-      start(controller) {
-        for (const chunk of text) controller.enqueue(new TextEncoder().encode(chunk));
-        controller.close();
-      },
-    });
-
-  it('follows the server-sent events to the end', async () => {
-    const fetchMock = vi.fn<typeof fetch>(async () =>
-      new Response(
-        stream([
-          'event: progress\ndata: {"stepsDone":0,"stepsTotal":null,"clusterer":null}\n\n',
-          'event: progress\ndata: {"stepsDone":1,"stepsTotal":2,"clust',
-          'erer":"kmeans"}\n\n: keep-alive\n\nevent: finished\ndata: {"runIds":[7,8],"bestRunId":8}\n\n',
-        ]),
-        { headers: { 'content-type': 'text/event-stream; charset=utf-8' } },
-      ),
-    );
-    vi.stubGlobal('fetch', fetchMock);
-    const updates: string[] = [];
-    const outcome = await followJob('abc', (u) => updates.push(u.kind));
-    expect(outcome).toEqual({ kind: 'finished', runIds: [7, 8], bestRunId: 8 });
-    expect(updates).toEqual(['progress', 'progress', 'finished']);
-    expect(fetchMock.mock.calls[0]?.[0]).toBe('/api/stats/jobs/abc/events');
+  const job = (over: Partial<Job>): Job => ({
+    id: JOB_ID,
+    kind: 'train',
+    status: 'running',
+    season: '2018-19',
+    snapshotIds: [1, 2],
+    clusterers: ['kmeans', 'dbscan'],
+    seed: 0,
+    experiment: 'nba-player-clusters-2018-19',
+    stepsDone: 1,
+    stepsTotal: 2,
+    currentClusterer: 'dbscan',
+    error: null,
+    bestRunId: null,
+    createdAt: '2026-11-23T10:00:00Z',
+    startedAt: '2026-11-23T10:00:00Z',
+    finishedAt: null,
+    durationMs: null,
+    runIds: [],
+    ...over,
   });
 
-  it('polls the job when the stream ends without an outcome', async () => {
-    const answers = [
-      { id: 'abc', status: 'running', stepsDone: 1, stepsTotal: 2, currentClusterer: 'dbscan', error: null, bestRunId: null },
-      { id: 'abc', status: 'failed', stepsDone: 1, stepsTotal: 2, currentClusterer: null, error: 'interrupted', bestRunId: null },
-    ];
-    const fetchMock = vi.fn(async (url: string) => {
-      if (url.endsWith('/events')) return new Response('', { status: 502 });
-      return Response.json(answers.shift());
-    });
-    vi.stubGlobal('fetch', fetchMock);
+  it('follows the server-sent events to done', async () => {
+    const calls = serve(
+      eventStream<JobEvent>(
+        [
+          { id: '0', event: 'progress', data: { jobId: JOB_ID, status: 'queued', stepsDone: 0, stepsTotal: null, clusterer: null } },
+          { id: '1', event: 'progress', data: { jobId: JOB_ID, status: 'running', stepsDone: 1, stepsTotal: 2, clusterer: 'kmeans' } },
+          { event: 'done', data: { jobId: JOB_ID, status: 'finished', runIds: [7, 8], bestRunId: 8 } },
+        ],
+        5,
+      ),
+    );
+    const updates: string[] = [];
+    const outcome = await followJob(JOB_ID, (u) => updates.push(u.kind));
+    expect(outcome).toEqual({ kind: 'finished', runIds: [7, 8], bestRunId: 8 });
+    expect(updates).toEqual(['progress', 'progress', 'finished']);
+    expect(calls[0]?.url.pathname).toBe(`/api/stats/jobs/${JOB_ID}/events`);
+    expect(calls[0]?.headers.get('accept')).toBe('text/event-stream');
+  });
+
+  it('polls the job when the stream is refused or cut', async () => {
+    serve(
+      new Response('', { status: 502 }),
+      answer('/api/stats/jobs/{id}', 'get', 200, job({})),
+      answer('/api/stats/jobs/{id}', 'get', 200, job({ status: 'failed', currentClusterer: null, error: 'interrupted' })),
+    );
     const updates: unknown[] = [];
-    const outcome = await followJob('abc', (u) => updates.push(u), undefined, 1);
+    const outcome = await followJob(JOB_ID, (u) => updates.push(u), undefined, 1);
     await flushPromises();
     expect(outcome).toEqual({ kind: 'failed', error: 'interrupted' });
     expect(updates[0]).toEqual({ kind: 'progress', stepsDone: 1, stepsTotal: 2, clusterer: 'dbscan' });
+  });
+
+  it('polls when an error event says the stream failed, not the job', async () => {
+    serve(
+      eventStream<JobEvent>([
+        { event: 'error', data: { type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'stream lost' } },
+      ]),
+      answer('/api/stats/jobs/{id}', 'get', 200, job({ status: 'finished', stepsDone: 2, runIds: [7, 8], bestRunId: 7 })),
+    );
+    await expect(followJob(JOB_ID, () => undefined, undefined, 1)).resolves.toEqual({
+      kind: 'finished',
+      runIds: [7, 8],
+      bestRunId: 7,
+    });
   });
 });

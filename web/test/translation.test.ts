@@ -1,127 +1,106 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../src/api/problem';
-import { interpretEvent, translateStream } from '../src/api/translation';
+import { listTranslations, translateStream } from '../src/api/translation';
+import { answer, eventStream, invalid, serve, type TranslateEvent } from './fixtures';
 
-const ev = (event: string, data: unknown) => ({
-  event,
-  data: typeof data === 'string' ? data : JSON.stringify(data),
-  id: undefined,
-});
+afterEach(() => vi.unstubAllGlobals());
 
-function sseResponse(chunks: string[], status = 200) {
-  const encoder = new TextEncoder();
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      for (const chunk of chunks) controller.enqueue(encoder.encode(chunk));
-      controller.close();
-    },
-  });
-  return new Response(body, { status, headers: { 'content-type': 'text/event-stream' } });
-}
-
-describe('interpretEvent', () => {
-  it('reads progress in either naming', () => {
-    expect(interpretEvent(ev('progress', { done: 2, total: 5 }))).toEqual({
-      kind: 'progress',
-      done: 2,
-      total: 5,
-      text: undefined,
-    });
-    expect(
-      interpretEvent(ev('progress', { sentencesDone: 1, sentencesTotal: 2, batch: ['Hello.', 'World.'] })),
-    ).toEqual({
-      kind: 'progress',
-      done: 1,
-      total: 2,
-      text: 'Hello. World.',
-    });
-  });
-
-  it('reads text chunks as JSON or plain text', () => {
-    expect(interpretEvent(ev('text', { text: 'Good day.' }))).toEqual({ kind: 'text', text: 'Good day.' });
-    expect(interpretEvent(ev('text', 'plain'))).toEqual({ kind: 'text', text: 'plain' });
-  });
-
-  it('reads the result, also when the event type is inside the data', () => {
-    const result = { id: 4, text_en: 'Hello', engine: 'dictionary', chars: 5, ms: 3 };
-    expect(interpretEvent(ev('done', result))).toEqual({ kind: 'done', result });
-    expect(interpretEvent(ev('message', { type: 'done', result }))).toEqual({ kind: 'done', result });
-  });
-
-  it('turns an error event into a problem', () => {
-    const update = interpretEvent(
-      ev('error', { title: 'Service Unavailable', status: 503, detail: 'no engine' }),
-    );
-    expect(update).toMatchObject({ kind: 'error', problem: { status: 503, detail: 'no engine' } });
-  });
-
-  it('ignores what it does not know', () => {
-    expect(interpretEvent(ev('ping', ''))).toEqual({ kind: 'ignored' });
-  });
-});
+const result = { id: 9, text_en: 'Good day. How are you?', engine: 'bergamot', chars: 23, ms: 40 };
 
 describe('translateStream', () => {
-  afterEach(() => vi.unstubAllGlobals());
-
-  it('reports progress and text, and resolves with the result', async () => {
-    const fetchMock = vi.fn(async () =>
-      sseResponse([
-        'event: progress\ndata: {"done":0,"total":2}\n\n',
-        'event: progress\ndata: {"done":1,"total":2,"text":"Good day."}\n\nevent: prog',
-        'ress\ndata: {"done":2,"total":2,"text":"How are you?"}\n\n',
-        'event: done\ndata: {"id":9,"text_en":"Good day. How are you?","engine":"bergamot"}\n\n',
-      ]),
+  it('reports progress and text, and resolves with the done event’s result', async () => {
+    const calls = serve(
+      eventStream<TranslateEvent>(
+        [
+          { event: 'progress', data: { sentencesDone: 0, sentencesTotal: 2 } },
+          { event: 'text', data: { text: 'Good day.' } },
+          { event: 'progress', data: { sentencesDone: 1, sentencesTotal: 2 } },
+          { event: 'text', data: { text: ' How are you?' } },
+          { event: 'progress', data: { sentencesDone: 2, sentencesTotal: 2 } },
+          { event: 'done', data: result },
+        ],
+        7, // cut anywhere, also inside events
+      ),
     );
-    vi.stubGlobal('fetch', fetchMock);
     const progress: string[] = [];
     const texts: string[] = [];
-    const result = await translateStream('Guten Tag. Wie geht es?', {
+    const stored = await translateStream('Guten Tag. Wie geht es?', {
       onProgress: (done, total) => progress.push(`${done}/${total}`),
       onText: (text) => texts.push(text),
     });
-    expect(result).toEqual({ id: 9, text_en: 'Good day. How are you?', engine: 'bergamot' });
+    expect(stored).toEqual(result);
     expect(progress).toEqual(['0/2', '1/2', '2/2']);
-    expect(texts).toEqual(['Good day.', 'How are you?']);
-    const [url, init] = fetchMock.mock.calls[0] as unknown as [string, RequestInit];
-    expect(url).toBe('/api/translate/stream');
-    expect(init.method).toBe('POST');
-    expect(JSON.parse(String(init.body))).toEqual({ text_de: 'Guten Tag. Wie geht es?' });
-    expect((init.headers as Record<string, string>).Accept).toBe('text/event-stream');
+    expect(texts.join('')).toBe(result.text_en);
+    const [call] = calls;
+    expect(`${call?.method} ${call?.url.pathname}`).toBe('POST /api/translate/stream');
+    expect(JSON.parse(call?.body ?? '')).toEqual({ text_de: 'Guten Tag. Wie geht es?' });
+    expect(call?.headers.get('accept')).toBe('text/event-stream');
   });
 
   it('throws the problem of an error event', async () => {
-    vi.stubGlobal('fetch', async () =>
-      sseResponse([
-        'event: error\ndata: {"title":"Service Unavailable","status":503,"detail":"no engine ready"}\n\n',
+    serve(
+      eventStream<TranslateEvent>([
+        { event: 'progress', data: { sentencesDone: 0, sentencesTotal: 3 } },
+        {
+          event: 'error',
+          data: { type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'no engine ready' },
+        },
       ]),
     );
     const error = (await translateStream('Hallo').catch((e: unknown) => e)) as ApiError;
     expect(error).toBeInstanceOf(ApiError);
-    expect(error.problem.detail).toBe('no engine ready');
+    expect(error.problem).toMatchObject({ status: 503, detail: 'no engine ready' });
   });
 
   it('throws the problem+json of a refused request', async () => {
-    vi.stubGlobal(
-      'fetch',
-      async () =>
-        new Response(
-          JSON.stringify({
-            type: 'about:blank',
-            title: 'Bad Request',
-            status: 400,
-            detail: 'body.text_de is required',
-          }),
-          {
-            status: 400,
-            headers: { 'content-type': 'application/problem+json' },
-          },
-        ),
+    serve(
+      answer(
+        '/api/translate/stream',
+        'post',
+        400,
+        invalid({ field: 'body.text_de', message: 'is empty or only whitespace: send German text to translate' }),
+      ),
     );
-    await expect(translateStream('')).rejects.toThrow('body.text_de is required');
+    const error = (await translateStream(' ').catch((e: unknown) => e)) as ApiError;
+    expect(error.problem.errors).toEqual([
+      { field: 'body.text_de', message: 'is empty or only whitespace: send German text to translate' },
+    ]);
   });
 
-  it('says so when the stream stops before the result', async () => {
-    vi.stubGlobal('fetch', async () => sseResponse(['event: progress\ndata: {"done":1,"total":3}\n\n']));
+  it('says so when the stream stops before done or error', async () => {
+    serve(eventStream<TranslateEvent>([{ event: 'progress', data: { sentencesDone: 1, sentencesTotal: 3 } }]));
     await expect(translateStream('Hallo')).rejects.toThrow(/ended before the translation was finished/);
+  });
+
+  it('refuses an answer that is not an event stream', async () => {
+    serve(answer('/api/translate', 'post', 201, result));
+    await expect(translateStream('Hallo')).rejects.toThrow(/instead of text\/event-stream/);
+  });
+});
+
+describe('listTranslations', () => {
+  it('passes the cursor back and leaves out an empty search', async () => {
+    const calls = serve(
+      answer('/api/translations', 'get', 200, {
+        items: [
+          {
+            id: 3,
+            text_de: 'Hallo',
+            text_en: 'Hello',
+            engine: 'dictionary',
+            chars: 5,
+            ms: 2,
+            userId: 1,
+            owner: 'admin',
+            createdAt: '2025-03-10T08:00:00.000Z',
+            truncated: false,
+          },
+        ],
+        nextCursor: 'next-page',
+      }),
+    );
+    const page = await listTranslations('', 'this-page');
+    expect(page.nextCursor).toBe('next-page');
+    expect(calls[0]?.url.search).toBe('?cursor=this-page&limit=20');
   });
 });

@@ -33,6 +33,9 @@ export const ProblemSchema = Type.Object(
     detail: Type.String(),
     instance: Type.Optional(Type.String()),
     errors: Type.Optional(Type.Array(FieldErrorSchema)),
+    retryAfter: Type.Optional(
+      Type.Integer({ description: 'Seconds to wait before retrying (429, 503); also the Retry-After header' }),
+    ),
   },
   { $id: 'Problem', additionalProperties: true, description: 'RFC 9457 problem details' },
 );

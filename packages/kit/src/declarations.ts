@@ -114,7 +114,7 @@ function declareRoute(route: RouteOptions): void {
   const schema: FastifySchema & Record<string, unknown> = { ...(route.schema ?? {}) };
   if (schema.body !== undefined) schema.body = closedObjects(schema.body);
   if (schema.querystring !== undefined) schema.querystring = optionalDefaults(closedObjects(schema.querystring));
-  schema.response = { ...standardResponses(route, access, schema), ...(schema.response as object | undefined) };
+  schema.response = { ...standardResponses(route, access, schema), ...asProblems(schema.response) };
   schema.security = access === 'public' ? [] : [{ bearer: [] }, { apiKey: [] }];
   schema[ACCESS_KEY] = access;
   schema[EXPOSE_KEY] = expose;
@@ -130,4 +130,20 @@ function optionalDefaults(schema: unknown): unknown {
   if (!object.properties || !Array.isArray(object.required)) return schema;
   const required = object.required.filter((name) => object.properties?.[name]?.default === undefined);
   return { ...object, required };
+}
+
+/** A route's own error schemas (problems with extra members) are problem+json too. */
+function asProblems(responses: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [status, response] of Object.entries((responses ?? {}) as Record<string, Record<string, unknown>>)) {
+    const error = Number(status) >= 400 || /^[45]xx$/i.test(status);
+    out[status] =
+      error && response && typeof response === 'object' && !('content' in response)
+        ? {
+            description: response.description ?? 'A problem document',
+            content: { 'application/problem+json': { schema: response } },
+          }
+        : response;
+  }
+  return out;
 }

@@ -78,8 +78,63 @@ export function describeValidation(part: string | undefined, errors: ErrorObject
     if (error.keyword === 'required') path.push(name(params.missingProperty));
     if (error.keyword === 'additionalProperties') path.push(name(params.additionalProperty));
     const field = [FIELD_PART[part ?? ''] ?? part ?? 'request', ...path].join('.');
-    const message =
-      error.keyword === 'additionalProperties' ? 'is not a known field' : (error.message ?? error.keyword);
-    return { field, message };
+    return { field, message: inWords(error) };
   });
+}
+
+const TYPES: Record<string, string> = {
+  string: 'text',
+  number: 'a number',
+  integer: 'a whole number',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'an object',
+  null: 'null',
+};
+
+/** What is wrong with a value, as a person reads it (ajv's own words are for programmers). */
+export function inWords(error: ErrorObject): string {
+  const p = error.params as Record<string, unknown>;
+  const count = (n: unknown, one: string, many: string) => `${n} ${Number(n) === 1 ? one : many}`;
+  switch (error.keyword) {
+    case 'required':
+      return 'is required';
+    case 'additionalProperties':
+      return 'is not a known field';
+    case 'minLength':
+      return Number(p.limit) === 1 ? 'must not be empty' : `must be at least ${count(p.limit, 'character', 'characters')}`;
+    case 'maxLength':
+      return `must be at most ${count(p.limit, 'character', 'characters')}`;
+    case 'minItems':
+      return `must have at least ${count(p.limit, 'item', 'items')}`;
+    case 'maxItems':
+      return `must have at most ${count(p.limit, 'item', 'items')}`;
+    case 'uniqueItems':
+      return 'must not repeat a value';
+    case 'minimum':
+      return `must be at least ${p.limit}`;
+    case 'maximum':
+      return `must be at most ${p.limit}`;
+    case 'exclusiveMinimum':
+      return `must be more than ${p.limit}`;
+    case 'exclusiveMaximum':
+      return `must be less than ${p.limit}`;
+    case 'enum':
+      return `must be one of: ${(p.allowedValues as unknown[]).map((value) => JSON.stringify(value)).join(', ')}`;
+    case 'const':
+      return `must be ${JSON.stringify(p.allowedValue)}`;
+    case 'type':
+      return `must be ${String(p.type)
+        .split(',')
+        .map((type) => TYPES[type] ?? type)
+        .join(' or ')}`;
+    case 'pattern':
+      return 'is not in the expected form';
+    case 'format':
+      return p.format === 'date-time'
+        ? 'must be a date and time with its offset (RFC 3339, e.g. 2030-05-01T09:00:00Z)'
+        : `must be a valid ${String(p.format)}`;
+    default:
+      return error.message ?? error.keyword;
+  }
 }

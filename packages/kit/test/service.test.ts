@@ -94,7 +94,7 @@ describe('createService', () => {
     const service = await build();
     const response = await service.inject({ method: 'POST', url: '/things', payload: { size: 1 } });
     expect(response.json().errors).toEqual([
-      { field: 'body.name', message: "must have required property 'name'" },
+      { field: 'body.name', message: 'is required' },
     ]);
   });
 

@@ -1,118 +1,134 @@
-import { api, type Page, toPage } from './client';
-import { ApiError } from './problem';
+import { allPages, client, data, errorOf, type Operation, type RequestBody, type ResponseBody } from './client';
+import { RESOURCE_TYPES, type ResourceType } from './contract';
+import { ApiError, isProblem } from './problem';
 
-/** The resource types, as the fleet service declares them (issue 3). */
-export interface ResourceType {
-  /** Path segment: `/api/cars`. */
-  path: string;
+export { RESOURCE_TYPES, type ResourceType };
+
+export type Resource = ResponseBody<Operation<'/api/{type}/{id}', 'get'>, 200>;
+export type Allocation = ResponseBody<Operation<'/api/{type}/{id}/allocations/{aid}', 'get'>, 200>;
+export type NewAllocation = RequestBody<Operation<'/api/{type}/{id}/allocations', 'post'>>;
+
+/** 409 of a booking: the period asked for and the bookings in its way. */
+export type BookingConflict = ResponseBody<Operation<'/api/{type}/{id}/allocations', 'post'>, 409>;
+/** 400 of a booking that is not whole slots: the nearest period of whole slots (`covering`). */
+export type NotWholeSlots = ResponseBody<Operation<'/api/{type}/{id}/allocations', 'post'>, 400>;
+/** 409 of deleting a resource whose bookings have not all ended (retry with `force`). */
+export type UnendedBookings = ResponseBody<Operation<'/api/{type}/{id}', 'delete'>, 409>;
+
+export class BookingConflictError extends ApiError<BookingConflict> {
+  override readonly name = 'BookingConflictError';
+}
+export class UnendedBookingsError extends ApiError<UnendedBookings> {
+  override readonly name = 'UnendedBookingsError';
+}
+
+/** What the web shows for each resource type; keyed by the contract's values, so none is missing. */
+export interface ResourceTypeInfo {
+  type: ResourceType;
   label: string;
-  singular: string;
+  /** As the API's `Resource.type` names one. */
+  singular: Resource['type'];
   /** Interval types are bookable only in whole slots of `slotMinutes`. */
   slotMinutes: number | undefined;
 }
 
-export const RESOURCE_TYPES: readonly ResourceType[] = [
-  { path: 'cars', label: 'Cars', singular: 'car', slotMinutes: undefined },
-  { path: 'lorries', label: 'Lorries', singular: 'lorry', slotMinutes: undefined },
-  { path: 'trucks', label: 'Trucks', singular: 'truck', slotMinutes: undefined },
-  { path: 'runways', label: 'Runways', singular: 'runway', slotMinutes: 15 },
-];
+const INFO: Record<ResourceType, Omit<ResourceTypeInfo, 'type'>> = {
+  cars: { label: 'Cars', singular: 'car', slotMinutes: undefined },
+  lorries: { label: 'Lorries', singular: 'lorry', slotMinutes: undefined },
+  trucks: { label: 'Trucks', singular: 'truck', slotMinutes: undefined },
+  // fleet's rule; the 400 of a booking off the slots says it too (`slotMinutes`).
+  runways: { label: 'Runways', singular: 'runway', slotMinutes: 15 },
+};
 
-export const resourceType = (path: string | undefined) => RESOURCE_TYPES.find((type) => type.path === path);
+export const RESOURCE_TYPE_INFO: readonly ResourceTypeInfo[] = RESOURCE_TYPES.map((type) => ({ type, ...INFO[type] }));
 
-export interface Resource {
-  id: number | string;
-  type: string;
-  name: string;
-  attributes?: Record<string, unknown>;
-  createdAt: string;
+export const resourceType = (path: string | undefined) => RESOURCE_TYPE_INFO.find((info) => info.type === path);
+
+/** The form fields of a booking, by the path the API names them with. */
+export const BOOKING_FIELDS = {
+  resourceId: 'path.id',
+  start: 'body.start',
+  end: 'body.end',
+  holder: 'body.holder',
+  note: 'body.note',
+} as const;
+
+/** randomUUID exists only in secure contexts (https, localhost); plain http elsewhere has not it. */
+function idempotencyKey(): string {
+  return typeof crypto.randomUUID === 'function'
+    ? crypto.randomUUID()
+    : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-export interface Allocation {
-  id: number | string;
-  resourceId: number | string;
-  start: string;
-  end: string;
-  holder?: string | null;
-  note?: string | null;
-  createdAt?: string;
-}
-
-export interface NewAllocation {
-  start: string;
-  end: string;
-  holder?: string;
-  note?: string;
-}
-
-export async function listResources(type: ResourceType): Promise<Resource[]> {
-  const all: Resource[] = [];
-  let cursor: string | undefined;
-  // A fleet is small; follow the cursor so the page shows every resource.
-  for (let page = 0; page < 50; page += 1) {
-    const body: Page<Resource> = toPage(
-      await api.get<unknown>(`/${type.path}`, { query: { limit: 200, cursor } }),
-    );
-    all.push(...body.items);
-    cursor = body.nextCursor;
-    if (!cursor) break;
-  }
-  return all;
-}
+/** Every resource of the type: a fleet is small, so the page follows the cursor to the end (bounded). */
+export const listResources = (type: ResourceType) =>
+  allPages((cursor) => data(client.GET('/api/{type}', { params: { path: { type }, query: { limit: 200, cursor } } })));
 
 export const createResource = (type: ResourceType, name: string) =>
-  api.post<Resource>(`/${type.path}`, { name }, { headers: { 'Idempotency-Key': idempotencyKey() } });
+  data(
+    client.POST('/api/{type}', {
+      params: { path: { type }, header: { 'idempotency-key': idempotencyKey() } },
+      body: { name },
+    }),
+  );
 
-export const deleteResource = (type: ResourceType, id: Resource['id'], force = false) =>
-  api.delete(`/${type.path}/${id}`, { query: { force: force ? 'true' : undefined } });
+/** Deletes a resource; without `force`, bookings that have not ended refuse it as UnendedBookingsError. */
+export async function deleteResource(type: ResourceType, id: Resource['id'], force = false): Promise<void> {
+  const { error, response } = await client.DELETE('/api/{type}/{id}', {
+    params: { path: { type, id: String(id) }, query: force ? { force: true } : {} },
+  });
+  if (response.ok) return;
+  if (response.status === 409 && isProblem(error)) throw new UnendedBookingsError(error as UnendedBookings);
+  throw errorOf(response, error);
+}
 
-export async function listAllocations(
+/** A resource's bookings overlapping [from, to), every page of them. */
+export const listAllocations = (type: ResourceType, id: Resource['id'], from: Date, to: Date) =>
+  allPages((cursor) =>
+    data(
+      client.GET('/api/{type}/{id}/allocations', {
+        params: {
+          path: { type, id: String(id) },
+          query: { from: from.toISOString(), to: to.toISOString(), limit: 200, cursor },
+        },
+      }),
+    ),
+  );
+
+/** Books a resource; an overlap is refused as BookingConflictError with the bookings in the way. */
+export async function createAllocation(
   type: ResourceType,
   id: Resource['id'],
-  from: Date,
-  to: Date,
-): Promise<Allocation[]> {
-  const body = await api.get<unknown>(`/${type.path}/${id}/allocations`, {
-    query: { from: from.toISOString(), to: to.toISOString() },
+  allocation: NewAllocation,
+): Promise<Allocation> {
+  const { data: booked, error, response } = await client.POST('/api/{type}/{id}/allocations', {
+    params: { path: { type, id: String(id) }, header: { 'idempotency-key': idempotencyKey() } },
+    body: allocation,
   });
-  return toPage<Allocation>(body).items;
+  if (booked) return booked;
+  if (response.status === 409 && isProblem(error)) throw new BookingConflictError(error as BookingConflict);
+  throw errorOf(response, error);
 }
 
-export const createAllocation = (type: ResourceType, id: Resource['id'], allocation: NewAllocation) =>
-  api.post<Allocation>(`/${type.path}/${id}/allocations`, allocation, {
-    headers: { 'Idempotency-Key': idempotencyKey() },
-  });
+/** The nearest period of whole slots, when a 400 of a booking gave one. */
+export function coveringPeriod(error: unknown): NonNullable<NotWholeSlots['covering']> | undefined {
+  if (!(error instanceof ApiError) || error.status !== 400) return undefined;
+  return (error.problem as NotWholeSlots).covering;
+}
 
 export const deleteAllocation = (type: ResourceType, id: Resource['id'], allocationId: Allocation['id']) =>
-  api.delete(`/${type.path}/${id}/allocations/${allocationId}`);
+  data(
+    client.DELETE('/api/{type}/{id}/allocations/{aid}', {
+      params: { path: { type, id: String(id), aid: String(allocationId) } },
+    }),
+  );
 
-export async function findAvailable(type: ResourceType, from: Date, to: Date): Promise<Resource[]> {
-  const body = await api.get<unknown>(`/${type.path}/available`, {
-    query: { from: from.toISOString(), to: to.toISOString() },
-  });
-  return toPage<Resource>(body).items;
-}
-
-const isAllocation = (value: unknown): value is Allocation =>
-  typeof value === 'object' &&
-  value !== null &&
-  typeof (value as Allocation).start === 'string' &&
-  typeof (value as Allocation).end === 'string';
-
-/** The bookings a 409 named as clashing (the body lists them, under whichever name). */
-export function conflictingAllocations(error: unknown): Allocation[] {
-  if (!(error instanceof ApiError) || error.status !== 409) return [];
-  const problem = error.problem;
-  for (const key of ['conflicts', 'conflicting', 'conflictingAllocations', 'allocations', 'conflict']) {
-    const value = problem[key];
-    if (Array.isArray(value)) return value.filter(isAllocation);
-    if (isAllocation(value)) return [value];
-  }
-  return [];
-}
-
-function idempotencyKey(): string {
-  return typeof crypto !== 'undefined' && 'randomUUID' in crypto
-    ? crypto.randomUUID()
-    : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
-}
+/** The resources free for the whole period, every page of them. */
+export const findAvailable = (type: ResourceType, from: Date, to: Date) =>
+  allPages((cursor) =>
+    data(
+      client.GET('/api/{type}/available', {
+        params: { path: { type }, query: { from: from.toISOString(), to: to.toISOString(), limit: 200, cursor } },
+      }),
+    ),
+  );

@@ -274,7 +274,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -286,6 +286,8 @@ export interface paths {
                                 /** @description What is wrong with it, in words */
                                 message: string;
                             }[];
+                            /** @description Seconds to wait before retrying (429, 503); also the Retry-After header */
+                            retryAfter?: number;
                             idempotencyKey: string;
                         };
                     };
@@ -396,7 +398,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -408,6 +410,8 @@ export interface paths {
                                 /** @description What is wrong with it, in words */
                                 message: string;
                             }[];
+                            /** @description Seconds to wait before retrying (429, 503); also the Retry-After header */
+                            retryAfter?: number;
                             /** @description The singular of `{type}`, e.g. `car` */
                             resourceType: string;
                             /** @description The resource id as given in the path */
@@ -497,7 +501,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -509,6 +513,8 @@ export interface paths {
                                 /** @description What is wrong with it, in words */
                                 message: string;
                             }[];
+                            /** @description Seconds to wait before retrying (429, 503); also the Retry-After header */
+                            retryAfter?: number;
                             /** @description The singular of `{type}`, e.g. `car` */
                             resourceType: string;
                             /** @description The resource id as given in the path */
@@ -524,7 +530,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -536,6 +542,8 @@ export interface paths {
                                 /** @description What is wrong with it, in words */
                                 message: string;
                             }[];
+                            /** @description Seconds to wait before retrying (429, 503); also the Retry-After header */
+                            retryAfter?: number;
                             resourceType: string;
                             resourceId: number;
                             /** @description How many bookings have not ended */
@@ -686,7 +694,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -698,6 +706,8 @@ export interface paths {
                                 /** @description What is wrong with it, in words */
                                 message: string;
                             }[];
+                            /** @description Seconds to wait before retrying (429, 503); also the Retry-After header */
+                            retryAfter?: number;
                             /** @description The singular of `{type}`, e.g. `car` */
                             resourceType: string;
                             /** @description The resource id as given in the path */
@@ -801,7 +811,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -813,6 +823,8 @@ export interface paths {
                                 /** @description What is wrong with it, in words */
                                 message: string;
                             }[];
+                            /** @description Seconds to wait before retrying (429, 503); also the Retry-After header */
+                            retryAfter?: number;
                             /** @description The slot length of this type */
                             slotMinutes?: number;
                             /** @description Where slots start, in words */
@@ -857,7 +869,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -869,6 +881,8 @@ export interface paths {
                                 /** @description What is wrong with it, in words */
                                 message: string;
                             }[];
+                            /** @description Seconds to wait before retrying (429, 503); also the Retry-After header */
+                            retryAfter?: number;
                             /** @description The singular of `{type}`, e.g. `car` */
                             resourceType: string;
                             /** @description The resource id as given in the path */
@@ -884,7 +898,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -896,6 +910,8 @@ export interface paths {
                                 /** @description What is wrong with it, in words */
                                 message: string;
                             }[];
+                            /** @description Seconds to wait before retrying (429, 503); also the Retry-After header */
+                            retryAfter?: number;
                             resourceType: string;
                             resourceId: number;
                             /** @description The period asked for, in UTC */
@@ -950,7 +966,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -962,6 +978,8 @@ export interface paths {
                                 /** @description What is wrong with it, in words */
                                 message: string;
                             }[];
+                            /** @description Seconds to wait before retrying (429, 503); also the Retry-After header */
+                            retryAfter?: number;
                             idempotencyKey: string;
                         };
                     };
@@ -1078,7 +1096,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -1090,6 +1108,8 @@ export interface paths {
                                 /** @description What is wrong with it, in words */
                                 message: string;
                             }[];
+                            /** @description Seconds to wait before retrying (429, 503); also the Retry-After header */
+                            retryAfter?: number;
                             /** @description The singular of `{type}`, e.g. `car` */
                             resourceType: string;
                             /** @description The resource id as given in the path */
@@ -1178,7 +1198,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -1190,6 +1210,8 @@ export interface paths {
                                 /** @description What is wrong with it, in words */
                                 message: string;
                             }[];
+                            /** @description Seconds to wait before retrying (429, 503); also the Retry-After header */
+                            retryAfter?: number;
                             /** @description The singular of `{type}`, e.g. `car` */
                             resourceType: string;
                             /** @description The resource id as given in the path */
@@ -1697,7 +1719,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["users.Problem"];
+                        "application/problem+json": components["schemas"]["users.Problem"];
                     };
                 };
                 /** @description The request body is larger than this service accepts */
@@ -1953,7 +1975,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["users.Problem"];
+                        "application/problem+json": components["schemas"]["users.Problem"];
                     };
                 };
                 /** @description Too many requests (sign-in attempts are limited per client): retry after Retry-After */
@@ -2038,7 +2060,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -2050,6 +2072,8 @@ export interface paths {
                                 /** @description What is wrong with it, in words */
                                 message: string;
                             }[];
+                            /** @description Seconds to wait before retrying (429, 503); also the Retry-After header */
+                            retryAfter?: number;
                             /** @description which of the console's safety layers refused the query, and why */
                             reason?: "syntax" | "empty" | "multiple-statements" | "not-a-query" | "select-into" | "locking-clause" | "data-modifying-cte" | "function-denied" | "relation-denied" | "too-complex" | "parameter" | "timeout" | "too-large" | "permission-denied" | "query-error";
                         } & {
@@ -2072,7 +2096,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -2084,6 +2108,8 @@ export interface paths {
                                 /** @description What is wrong with it, in words */
                                 message: string;
                             }[];
+                            /** @description Seconds to wait before retrying (429, 503); also the Retry-After header */
+                            retryAfter?: number;
                             /** @description which of the console's safety layers refused the query, and why */
                             reason?: "syntax" | "empty" | "multiple-statements" | "not-a-query" | "select-into" | "locking-clause" | "data-modifying-cte" | "function-denied" | "relation-denied" | "too-complex" | "parameter" | "timeout" | "too-large" | "permission-denied" | "query-error";
                         } & {
@@ -2106,7 +2132,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -2118,6 +2144,8 @@ export interface paths {
                                 /** @description What is wrong with it, in words */
                                 message: string;
                             }[];
+                            /** @description Seconds to wait before retrying (429, 503); also the Retry-After header */
+                            retryAfter?: number;
                             /** @description which of the console's safety layers refused the query, and why */
                             reason: "syntax" | "empty" | "multiple-statements" | "not-a-query" | "select-into" | "locking-clause" | "data-modifying-cte" | "function-denied" | "relation-denied" | "too-complex" | "parameter" | "timeout" | "too-large" | "permission-denied" | "query-error";
                         } & {
@@ -2317,7 +2345,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["stats.Problem"];
+                        "application/problem+json": components["schemas"]["stats.Problem"];
                     };
                 };
                 /** @description Too many requests (sign-in attempts are limited per client): retry after Retry-After */
@@ -2697,6 +2725,8 @@ export interface paths {
                                     /** @description What is wrong with it, in words */
                                     message: string;
                                 }[];
+                                /** @description Seconds to wait before retrying (429, 503); also the Retry-After header */
+                                retryAfter?: number;
                                 /**
                                  * Format: uuid
                                  * @description A training job id (UUID)
@@ -2917,7 +2947,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["stats.Problem"];
+                        "application/problem+json": components["schemas"]["stats.Problem"];
                     };
                 };
                 /** @description Too many requests (sign-in attempts are limited per client): retry after Retry-After */
@@ -3653,7 +3683,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["stats.Problem"];
+                        "application/problem+json": components["schemas"]["stats.Problem"];
                     };
                 };
                 /** @description Too many requests (sign-in attempts are limited per client): retry after Retry-After */
@@ -3907,7 +3937,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -3919,6 +3949,8 @@ export interface paths {
                                 /** @description What is wrong with it, in words */
                                 message: string;
                             }[];
+                            /** @description Seconds to wait before retrying (also Retry-After) */
+                            retryAfter?: number;
                             /**
                              * @description The site that failed
                              * @enum {string}
@@ -3926,8 +3958,6 @@ export interface paths {
                             upstream?: "stats.nba.com";
                             /** @description Requests made before giving up */
                             attempts?: number;
-                            /** @description Seconds to wait before retrying (also Retry-After) */
-                            retryAfter?: number;
                         } & {
                             [key: string]: unknown;
                         };
@@ -3939,7 +3969,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -3951,6 +3981,8 @@ export interface paths {
                                 /** @description What is wrong with it, in words */
                                 message: string;
                             }[];
+                            /** @description Seconds to wait before retrying (also Retry-After) */
+                            retryAfter?: number;
                             /**
                              * @description The site that failed
                              * @enum {string}
@@ -3958,8 +3990,6 @@ export interface paths {
                             upstream?: "stats.nba.com";
                             /** @description Requests made before giving up */
                             attempts?: number;
-                            /** @description Seconds to wait before retrying (also Retry-After) */
-                            retryAfter?: number;
                         } & {
                             [key: string]: unknown;
                         };
@@ -4792,7 +4822,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["translation.Problem"];
+                        "application/problem+json": components["schemas"]["translation.Problem"];
                     };
                 };
                 /** @description Nothing with that id */
@@ -5002,7 +5032,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["users.Problem"];
+                        "application/problem+json": components["schemas"]["users.Problem"];
                     };
                 };
                 /** @description The request body is larger than this service accepts */
@@ -5224,7 +5254,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["users.Problem"];
+                        "application/problem+json": components["schemas"]["users.Problem"];
                     };
                 };
                 /** @description The request body is larger than this service accepts */
@@ -5439,7 +5469,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["users.Problem"];
+                        "application/problem+json": components["schemas"]["users.Problem"];
                     };
                 };
                 /** @description Too many requests (sign-in attempts are limited per client): retry after Retry-After */
@@ -5574,6 +5604,8 @@ export interface components {
                 /** @description What is wrong with it, in words */
                 message: string;
             }[];
+            /** @description Seconds to wait before retrying (429, 503); also the Retry-After header */
+            retryAfter?: number;
         } & {
             [key: string]: unknown;
         };
@@ -5590,6 +5622,8 @@ export interface components {
                 /** @description What is wrong with it, in words */
                 message: string;
             }[];
+            /** @description Seconds to wait before retrying (429, 503); also the Retry-After header */
+            retryAfter?: number;
         } & {
             [key: string]: unknown;
         };
@@ -5606,6 +5640,8 @@ export interface components {
                 /** @description What is wrong with it, in words */
                 message: string;
             }[];
+            /** @description Seconds to wait before retrying (429, 503); also the Retry-After header */
+            retryAfter?: number;
         } & {
             [key: string]: unknown;
         };
@@ -5622,6 +5658,8 @@ export interface components {
                 /** @description What is wrong with it, in words */
                 message: string;
             }[];
+            /** @description Seconds to wait before retrying (429, 503); also the Retry-After header */
+            retryAfter?: number;
         } & {
             [key: string]: unknown;
         };

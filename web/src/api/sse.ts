@@ -1,3 +1,5 @@
+import { ApiError } from './problem';
+
 /** One server-sent event (the `message` type when the stream named none). */
 export interface SseEvent {
   event: string;
@@ -93,5 +95,35 @@ export async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenera
     yield* parser.end();
   } finally {
     reader.releaseLock();
+  }
+}
+
+/** One event of a stream the document declares: its name and its parsed JSON data. */
+export interface DeclaredEvent {
+  event: string;
+  data: unknown;
+}
+
+/**
+ * Reads a declared event stream (kit's one vocabulary: `progress` …, then `done` or `error`, each
+ * with JSON data): every event as the union `E` the document gives for that operation's 200.
+ * Data that is not JSON breaks the contract and fails the stream as an ApiError.
+ */
+export async function* readDeclaredEvents<E extends DeclaredEvent>(
+  body: ReadableStream<Uint8Array>,
+): AsyncGenerator<E> {
+  for await (const event of readEvents(body)) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(event.data);
+    } catch {
+      throw new ApiError({
+        type: 'about:blank',
+        title: 'Unreadable answer',
+        status: 0,
+        detail: `The server sent a “${event.event}” event whose data is not JSON.`,
+      });
+    }
+    yield { event: event.event, data: parsed, ...(event.id === undefined ? {} : { id: event.id }) } as E;
   }
 }

@@ -1,167 +1,92 @@
-import { api, errorFrom, send } from './client';
+import {
+  allPages,
+  client,
+  data,
+  errorOf,
+  type Operation,
+  type RequestBody,
+  type ResponseBody,
+} from './client';
 import { ApiError } from './problem';
-import { readEvents } from './sse';
+import { readDeclaredEvents } from './sse';
 
-/** The stats service (issue 8), behind the gateway at `/api/stats/...`. */
+/** The stats service (issue 8), behind the gateway at `/api/stats/...`: every type from the document. */
 
-export type SeasonType = 'Regular Season' | 'Playoffs';
-
-/** A list answer of the stats service. */
-export interface StatsList<T> {
-  items: T[];
-  total: number;
-  limit: number;
-  offset: number;
-}
-
-export interface Snapshot {
-  id: number;
-  season: string;
-  seasonType: SeasonType | (string & {});
-  perMode: string;
-  fetchedAt: string;
-  source: 'fetched' | 'imported' | (string & {});
-  playerCount: number;
-  origin: string | null;
-  createdAt: string;
-}
-
-export type RateStat =
-  | 'fgm'
-  | 'fga'
-  | 'fg2m'
-  | 'fg2a'
-  | 'fg3m'
-  | 'fg3a'
-  | 'ftm'
-  | 'fta'
-  | 'oreb'
-  | 'dreb'
-  | 'reb'
-  | 'ast'
-  | 'tov'
-  | 'stl'
-  | 'blk'
-  | 'blka'
-  | 'pf'
-  | 'pfd'
-  | 'pts';
-
+export type Snapshot = ResponseBody<Operation<'/api/stats/snapshots/{id}', 'get'>, 200>;
+export type SeasonType = Snapshot['seasonType'];
+export type PlayersPage = ResponseBody<Operation<'/api/stats/players', 'get'>, 200>;
 /** `GET /stats/players`: regular season and playoffs merged, Per36 rates. */
-export interface StatsPlayer {
-  playerId: number;
-  playerName: string;
-  teamAbbreviation: string;
-  gpRegular: number;
-  gpPlayoffs: number;
-  minutes: number;
-  rates: Record<RateStat, number>;
-  eligible: boolean;
-}
-
-export interface PlayersAnswer extends StatsList<StatsPlayer> {
-  season: string;
-  snapshotIds: number[];
-  eligibility: { minMinutes: number; minGames: number };
-  playoffWeight: number;
-}
-
+export type StatsPlayer = PlayersPage['items'][number];
+export type RateStat = keyof StatsPlayer['rates'];
+export type RunWithPlayers = ResponseBody<Operation<'/api/stats/runs/{id}', 'get'>, 200>;
+export type Run = ResponseBody<Operation<'/api/stats/runs', 'get'>, 200>['items'][number];
+export type RunStatus = Run['status'];
+export type Clusterer = Run['clusterer'];
+export type ClustersAnswer = ResponseBody<Operation<'/api/stats/clusters', 'get'>, 200>;
 /** One clustered player of a run: label −1 is DBSCAN noise; x/y is the 2-D PCA projection. */
-export interface Assignment {
-  playerId: number;
-  playerName: string;
-  teamAbbreviation: string;
-  gp: number;
-  minutes: number;
-  x: number;
-  y: number;
-  label: number;
+export type Assignment = ClustersAnswer['players'][number];
+export type Job = ResponseBody<Operation<'/api/stats/jobs/{id}', 'get'>, 200>;
+export type TrainingRequest = RequestBody<Operation<'/api/stats/runs', 'post'>>;
+/** The events of `GET /stats/jobs/{id}/events`: `progress`, then `done` or `error`. */
+export type JobEvent = ResponseBody<Operation<'/api/stats/jobs/{id}/events', 'get'>, 200>;
+
+/** A season's players with what the page needs beside them (the first page's members). */
+export interface SeasonPlayers extends Omit<PlayersPage, 'items' | 'nextCursor'> {
+  items: StatsPlayer[];
+  complete: boolean;
 }
 
-export type RunStatus = 'queued' | 'running' | 'finished' | 'failed';
-export type Stage = 'none' | 'production' | 'archived';
-
-export interface Run {
-  id: number;
-  experimentName: string;
-  jobId: string | null;
-  clusterer: string;
-  params: Record<string, number | string>;
-  status: RunStatus;
-  error: string | null;
-  seed: number;
-  snapshotIds: number[];
-  stage: Stage;
-  rankingScore: number | null;
-  eligibleForBest: boolean;
-  warnings: string[];
-  /** silhouette, calinskiHarabasz, daviesBouldin, clusters, noiseShare, smallestClusterShare, … */
-  metrics: Record<string, number | null>;
-  createdAt: string;
-  finishedAt: string | null;
-  promotedAt: string | null;
-}
-
-export interface RunWithPlayers extends Run {
-  players: Assignment[] | null;
-}
-
-export interface ClustersAnswer {
-  run: Run;
-  season: string | null;
-  clusters: { label: number; size: number }[];
-  players: Assignment[];
-}
-
-export interface Job {
-  id: string;
-  status: RunStatus;
-  season: string | null;
-  stepsDone: number;
-  stepsTotal: number | null;
-  currentClusterer: string | null;
-  error: string | null;
-  bestRunId: number | null;
-  runIds?: number[];
-}
-
+/** Every stored snapshot (the page picks the seasons from them). */
 export const listSnapshots = () =>
-  api.get<StatsList<Snapshot>>('/stats/snapshots', { query: { limit: 200 } });
+  allPages((cursor) => data(client.GET('/api/stats/snapshots', { params: { query: { limit: 200, cursor } } })));
 
 /** Stores a saved stats.nba.com response (the parsed JSON of the file) as a snapshot. */
-export const importSnapshot = (body: unknown, origin?: string) =>
-  api.post<Snapshot>('/stats/snapshots/import', body, { query: { origin } });
+export const importSnapshot = (body: Record<string, unknown>, origin?: string) =>
+  data(client.POST('/api/stats/snapshots/import', { params: { query: { origin } }, body }));
 
 /** Asks the service to fetch a season from stats.nba.com (needs internet on the server). */
 export const fetchSnapshot = (season: string, seasonType: SeasonType) =>
-  api.post<Snapshot>('/stats/snapshots', { season, seasonType });
+  data(client.POST('/api/stats/snapshots', { body: { season, seasonType } }));
 
-export const getPlayers = (season: string) =>
-  api.get<PlayersAnswer>('/stats/players', { query: { season } });
+export const SNAPSHOT_FIELDS = { season: 'body.season', seasonType: 'body.seasonType' } as const;
+
+/** Every player of the season: the table sorts and filters all of them, so all pages are read. */
+export async function getPlayers(season: string): Promise<SeasonPlayers> {
+  let first: PlayersPage | undefined;
+  const { items, complete } = await allPages(async (cursor) => {
+    const page = await data(client.GET('/api/stats/players', { params: { query: { season, limit: 1000, cursor } } }));
+    first ??= page;
+    return page;
+  });
+  if (!first) throw new Error('no page of players was read');
+  const { items: _items, nextCursor: _next, ...rest } = first;
+  return { ...rest, items, complete };
+}
 
 /** The production run, or undefined when nothing has been promoted yet (the service's 404). */
 export async function getClusters(): Promise<ClustersAnswer | undefined> {
-  try {
-    return await api.get<ClustersAnswer>('/stats/clusters');
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return undefined;
-    throw error;
-  }
+  const { data: body, error, response } = await client.GET('/api/stats/clusters');
+  if (response.status === 404) return undefined;
+  if (!body) throw errorOf(response, error);
+  return body;
 }
 
-export const listRuns = (season: string | undefined) =>
-  api.get<StatsList<Run>>('/stats/runs', { query: { season, sort: 'score', limit: 200 } });
+/** Every run of the season, best score first: the table ranks them all, so all pages are read. */
+export const listRuns = (season: string) =>
+  allPages((cursor) =>
+    data(client.GET('/api/stats/runs', { params: { query: { season, sort: 'score', limit: 200, cursor } } })),
+  );
 
-export const getRun = (id: number) => api.get<RunWithPlayers>(`/stats/runs/${id}`);
+export const getRun = (id: number) => data(client.GET('/api/stats/runs/{id}', { params: { path: { id } } }));
 
 export const promoteRun = (id: number) =>
-  api.post<{ run: Run; archivedRunIds: number[] }>(`/stats/runs/${id}/promote`);
+  data(client.POST('/api/stats/runs/{id}/promote', { params: { path: { id } } }));
 
 /**
  * A small search space for a quick training (13 candidates instead of 56): the cluster counts
  * that make sense for player roles, each clusterer represented.
  */
-export const QUICK_SEARCH = {
+export const QUICK_SEARCH: NonNullable<TrainingRequest['search']> = {
   kmeans: { k: [3, 4, 5, 6] },
   agglomerative: { k: [3, 4, 5, 6], linkage: ['ward'] },
   dbscan: { minSamples: [8], epsQuantiles: [0.8, 0.9] },
@@ -169,49 +94,37 @@ export const QUICK_SEARCH = {
 };
 
 export const train = (season: string, quick: boolean) =>
-  api.post<Job & { jobId: string }>('/stats/runs', { season, ...(quick ? { search: QUICK_SEARCH } : {}) });
+  data(client.POST('/api/stats/runs', { body: { season, ...(quick ? { search: QUICK_SEARCH } : {}) } }));
 
-export const getJob = (id: string) => api.get<Job>(`/stats/jobs/${id}`);
+export const getJob = (id: string) => data(client.GET('/api/stats/jobs/{id}', { params: { path: { id } } }));
 
-/** What one event of `GET /stats/jobs/{id}/events` means for the progress bar. */
+/** What one job event means for the progress bar. */
 export type JobUpdate =
-  | { kind: 'progress'; stepsDone: number; stepsTotal: number | null; clusterer: string | null }
+  | { kind: 'progress'; stepsDone: number; stepsTotal: number | null; clusterer: Clusterer | null }
   | { kind: 'finished'; runIds: number[]; bestRunId: number | null }
   | { kind: 'failed'; error: string }
-  | { kind: 'ignored' };
+  /** The stream failed, not the job (it may still run): follow it by polling. */
+  | { kind: 'stream-failed' };
 
-const num = (value: unknown): number | undefined =>
-  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-
-export function interpretJobEvent(event: { event: string; data: string }): JobUpdate {
-  let data: Record<string, unknown>;
-  try {
-    const parsed: unknown = JSON.parse(event.data);
-    if (typeof parsed !== 'object' || parsed === null) return { kind: 'ignored' };
-    data = parsed as Record<string, unknown>;
-  } catch {
-    return { kind: 'ignored' };
+export function interpretJobEvent(event: JobEvent): JobUpdate {
+  switch (event.event) {
+    case 'progress':
+      return {
+        kind: 'progress',
+        stepsDone: event.data.stepsDone,
+        stepsTotal: event.data.stepsTotal,
+        clusterer: event.data.clusterer,
+      };
+    case 'done':
+      return { kind: 'finished', runIds: event.data.runIds, bestRunId: event.data.bestRunId };
+    case 'error':
+      return event.data.jobStatus === 'failed' ? { kind: 'failed', error: event.data.detail } : { kind: 'stream-failed' };
   }
-  if (event.event === 'progress') {
-    // A job that already ended answers its last progress, then the final event.
-    const stepsDone = num(data.stepsDone);
-    if (stepsDone === undefined) return { kind: 'ignored' };
-    const clusterer = typeof data.clusterer === 'string' ? data.clusterer : null;
-    return { kind: 'progress', stepsDone, stepsTotal: num(data.stepsTotal) ?? null, clusterer };
-  }
-  if (event.event === 'finished') {
-    const runIds = Array.isArray(data.runIds) ? data.runIds.filter((id) => typeof id === 'number') : [];
-    return { kind: 'finished', runIds, bestRunId: num(data.bestRunId) ?? null };
-  }
-  if (event.event === 'failed') {
-    return { kind: 'failed', error: typeof data.error === 'string' ? data.error : 'the job failed' };
-  }
-  return { kind: 'ignored' };
 }
 
 /** The job as a final update, when it has ended. */
 export function jobOutcome(job: Job): JobUpdate | undefined {
-  if (job.status === 'finished') return { kind: 'finished', runIds: job.runIds ?? [], bestRunId: job.bestRunId };
+  if (job.status === 'finished') return { kind: 'finished', runIds: job.runIds, bestRunId: job.bestRunId };
   if (job.status === 'failed') return { kind: 'failed', error: job.error ?? 'the job failed' };
   return undefined;
 }
@@ -227,8 +140,9 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 
 /**
  * Follows a training job to its end: server-sent events (read with fetch, so the session
- * refresh of the API client applies), and polling `GET /stats/jobs/{id}` when the stream is
- * not available or ends early. Resolves with the final update (finished or failed).
+ * refresh of the API client applies), and polling `GET /stats/jobs/{id}` when the stream is not
+ * available or ends without `done` or `error` (the document says: it was cut). Resolves with the
+ * final update (finished or failed).
  */
 export async function followJob(
   jobId: string,
@@ -237,21 +151,24 @@ export async function followJob(
   pollMs = 1000,
 ): Promise<JobUpdate> {
   try {
-    const response = await send('GET', `/stats/jobs/${jobId}/events`, {
+    const { data: body, error, response } = await client.GET('/api/stats/jobs/{id}/events', {
+      params: { path: { id: jobId } },
       headers: { Accept: 'text/event-stream' },
+      parseAs: 'stream',
       ...(signal ? { signal } : {}),
     });
-    if (!response.ok) throw await errorFrom(response);
-    if (response.body && (response.headers.get('content-type') ?? '').includes('text/event-stream')) {
-      for await (const event of readEvents(response.body)) {
+    if (!response.ok) throw errorOf(response, error);
+    if (body && (response.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
+      for await (const event of readDeclaredEvents<JobEvent>(body)) {
         const update = interpretJobEvent(event);
-        if (update.kind === 'ignored') continue;
+        if (update.kind === 'stream-failed') break;
         onUpdate(update);
         if (update.kind !== 'progress') return update;
       }
     }
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    if (error instanceof ApiError && error.status === 404) throw error;
     // The stream failed (a proxy refused it, the connection dropped): poll instead.
   }
   for (;;) {
@@ -261,12 +178,7 @@ export async function followJob(
       onUpdate(outcome);
       return outcome;
     }
-    onUpdate({
-      kind: 'progress',
-      stepsDone: job.stepsDone,
-      stepsTotal: job.stepsTotal,
-      clusterer: job.currentClusterer,
-    });
+    onUpdate({ kind: 'progress', stepsDone: job.stepsDone, stepsTotal: job.stepsTotal, clusterer: job.currentClusterer });
     await sleep(pollMs, signal);
   }
 }

@@ -1,121 +1,54 @@
-import { api, errorFrom, type Page, send, toPage } from './client';
-import { ApiError, type Problem, toProblem } from './problem';
-import { readEvents, type SseEvent } from './sse';
+import { client, data, errorOf, type Operation, type ResponseBody } from './client';
+import { ApiError } from './problem';
+import { readDeclaredEvents } from './sse';
 
-export type EngineName = 'bergamot' | 'dictionary' | 'unavailable' | (string & {});
+/** `POST /translate` answer (note 000's field names); also the `done` event of the stream. */
+export type TranslationResult = ResponseBody<Operation<'/api/translate', 'post'>, 201>;
+/** One stored translation, texts whole. */
+export type Translation = ResponseBody<Operation<'/api/translations/{id}', 'get'>, 200>;
+/** A History list item: both texts cut to a preview when `truncated`. */
+export type TranslationPreview = ResponseBody<Operation<'/api/translations', 'get'>, 200>['items'][number];
+export type TranslationPage = ResponseBody<Operation<'/api/translations', 'get'>, 200>;
+/** The events of `POST /translate/stream`: `progress`, `text` pieces, then `done` or `error`. */
+export type TranslateEvent = ResponseBody<Operation<'/api/translate/stream', 'post'>, 200>;
+/** `GET /translate/engine`: which engine translates now, and why not when none can. */
+export type EngineInfo = ResponseBody<Operation<'/api/translate/engine', 'get'>, 200>;
+export type SqlResult = ResponseBody<Operation<'/api/sql', 'post'>, 200>;
 
-/** `POST /translate` answer, note 000's field names. */
-export interface TranslationResult {
-  id: number | string;
-  text_en: string;
-  engine: EngineName;
-  chars?: number;
-  ms?: number;
-}
+export const TRANSLATE_FIELDS = { text: 'body.text_de' } as const;
+export const SQL_FIELDS = { query: 'body.query' } as const;
 
-export interface Translation extends TranslationResult {
-  text_de: string;
-  /** History lists cut both texts to a preview; GET /translations/{id} has them whole. */
-  truncated?: boolean;
-  createdAt?: string;
-  created_at?: string;
-  /** Who asked for it: the services may name it any of these. */
-  userId?: number | string | null;
-  user_id?: number | string | null;
-  owner?: string | null;
-  username?: string;
-}
+export const isFallbackEngine = (engine: string | undefined) => engine === 'dictionary';
 
-export const isFallbackEngine = (engine: EngineName | undefined) => engine === 'dictionary';
+const ENGINE_LABELS: Record<string, string> = {
+  bergamot: 'Bergamot (neural)',
+  dictionary: 'Dictionary fallback (word-by-word gloss)',
+};
 
-export function engineLabel(engine: EngineName | undefined): string {
-  if (engine === 'bergamot') return 'Bergamot (neural)';
-  if (engine === 'dictionary') return 'Dictionary fallback (word-by-word gloss)';
+/** The engine's name as shown; the document declares it as a string (see EngineInfo). */
+export function engineLabel(engine: string | undefined): string {
   if (!engine) return 'unknown engine';
-  return engine;
-}
-
-export type StreamUpdate =
-  | { kind: 'progress'; done: number; total: number; text: string | undefined }
-  | { kind: 'text'; text: string }
-  | { kind: 'done'; result: TranslationResult }
-  | { kind: 'error'; problem: Problem }
-  | { kind: 'ignored' };
-
-const num = (value: unknown): number | undefined =>
-  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-
-function parseData(data: string): unknown {
-  try {
-    return JSON.parse(data);
-  } catch {
-    return data;
-  }
-}
-
-/** Text a progress or text event carried: `text`, `chunk`, `delta` or a `batch` of sentences. */
-function carriedText(record: Record<string, unknown>): string | undefined {
-  for (const key of ['text', 'chunk', 'delta', 'text_en']) {
-    const value = record[key];
-    if (typeof value === 'string') return value;
-  }
-  return undefined;
-}
-
-/**
- * What one event of `POST /translate/stream` means. Progress counts sentences done of the
- * total; text events carry the translation as it is produced; the last event is the stored
- * result (or a problem).
- */
-export function interpretEvent(event: SseEvent): StreamUpdate {
-  const data = parseData(event.data);
-  const record = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : undefined;
-  const kind = event.event !== 'message' ? event.event : typeof record?.type === 'string' ? record.type : '';
-  if (kind === 'error') {
-    return { kind: 'error', problem: toProblem(num(record?.status) ?? 500, 'Translation failed', data) };
-  }
-  if (kind === 'done' || kind === 'result' || kind === 'complete' || kind === 'end') {
-    const result = (record?.result ?? record) as TranslationResult | undefined;
-    if (result && typeof result.text_en === 'string') return { kind: 'done', result };
-    return { kind: 'ignored' };
-  }
-  if (kind === 'progress' && record) {
-    const done = num(record.done) ?? num(record.sentencesDone) ?? num(record.sentences_done);
-    const total = num(record.total) ?? num(record.sentencesTotal) ?? num(record.sentences_total);
-    const batch = Array.isArray(record.batch) ? record.batch.filter((s) => typeof s === 'string') : undefined;
-    if (done !== undefined && total !== undefined)
-      return { kind: 'progress', done, total, text: carriedText(record) ?? batch?.join(' ') };
-    return { kind: 'ignored' };
-  }
-  if (kind === 'text' || kind === 'chunk' || kind === 'partial' || kind === 'delta') {
-    const text = record ? carriedText(record) : typeof data === 'string' ? data : undefined;
-    return text === undefined ? { kind: 'ignored' } : { kind: 'text', text };
-  }
-  return { kind: 'ignored' };
+  return ENGINE_LABELS[engine] ?? engine;
 }
 
 export interface StreamHandlers {
   onProgress?: (done: number, total: number) => void;
+  /** The next piece of the English text: appended in order, the pieces are exactly `text_en`. */
   onText?: (text: string) => void;
   signal?: AbortSignal;
 }
 
 /** Streams a translation; resolves with the stored result, throws ApiError on any failure. */
-export async function translateStream(
-  text_de: string,
-  handlers: StreamHandlers = {},
-): Promise<TranslationResult> {
-  const response = await send('POST', '/translate/stream', {
+export async function translateStream(text_de: string, handlers: StreamHandlers = {}): Promise<TranslationResult> {
+  const { data: body, error, response } = await client.POST('/api/translate/stream', {
     body: { text_de },
     headers: { Accept: 'text/event-stream' },
+    parseAs: 'stream',
     ...(handlers.signal ? { signal: handlers.signal } : {}),
   });
-  if (!response.ok) throw await errorFrom(response);
+  if (!response.ok) throw errorOf(response, error);
   const type = response.headers.get('content-type') ?? '';
-  if (!type.includes('text/event-stream') || !response.body) {
-    // Some proxies buffer and answer JSON; accept a plain result too.
-    const body: unknown = await response.json().catch(() => undefined);
-    if (body && typeof (body as TranslationResult).text_en === 'string') return body as TranslationResult;
+  if (!type.startsWith('text/event-stream') || !body) {
     throw new ApiError({
       type: 'about:blank',
       title: 'Unexpected answer',
@@ -123,14 +56,19 @@ export async function translateStream(
       detail: `The translation stream answered with ${type || 'no content type'} instead of text/event-stream.`,
     });
   }
-  for await (const event of readEvents(response.body)) {
-    const update = interpretEvent(event);
-    if (update.kind === 'progress') {
-      handlers.onProgress?.(update.done, update.total);
-      if (update.text !== undefined) handlers.onText?.(update.text);
-    } else if (update.kind === 'text') handlers.onText?.(update.text);
-    else if (update.kind === 'error') throw new ApiError(update.problem);
-    else if (update.kind === 'done') return update.result;
+  for await (const event of readDeclaredEvents<TranslateEvent>(body)) {
+    switch (event.event) {
+      case 'progress':
+        handlers.onProgress?.(event.data.sentencesDone, event.data.sentencesTotal);
+        break;
+      case 'text':
+        handlers.onText?.(event.data.text);
+        break;
+      case 'done':
+        return event.data;
+      case 'error':
+        throw new ApiError(event.data);
+    }
   }
   throw new ApiError({
     type: 'about:blank',
@@ -140,31 +78,17 @@ export async function translateStream(
   });
 }
 
-/** `GET /translate/engine`: which engine translates now, and why not when none can. */
-export interface EngineInfo {
-  name: EngineName | 'loading';
-  kind: 'neural' | 'fallback' | 'none' | 'loading' | (string & {});
-  ready: boolean;
-  reason: string;
-}
+export const getEngine = () => data(client.GET('/api/translate/engine'));
 
-export const getEngine = () => api.get<EngineInfo>('/translate/engine');
+export const translate = (text_de: string) => data(client.POST('/api/translate', { body: { text_de } }));
 
-export const translate = (text_de: string) => api.post<TranslationResult>('/translate', { text_de });
+/** One page of History, newest first; pass `nextCursor` back for the next. */
+export const listTranslations = (q: string, cursor?: string) =>
+  data(client.GET('/api/translations', { params: { query: { q: q || undefined, cursor, limit: 20 } } }));
 
-export async function listTranslations(q: string, cursor?: string): Promise<Page<Translation>> {
-  return toPage<Translation>(await api.get<unknown>('/translations', { query: { q, cursor, limit: 20 } }));
-}
+export const getTranslation = (id: number) =>
+  data(client.GET('/api/translations/{id}', { params: { path: { id } } }));
+export const deleteTranslation = (id: number) =>
+  data(client.DELETE('/api/translations/{id}', { params: { path: { id } } }));
 
-export const getTranslation = (id: string | number) => api.get<Translation>(`/translations/${id}`);
-export const deleteTranslation = (id: string | number) => api.delete(`/translations/${id}`);
-
-export interface SqlResult {
-  columns: Array<string | { name: string }>;
-  rows: Array<Record<string, unknown> | unknown[]>;
-  rowCount: number;
-  truncated: boolean;
-  ms: number;
-}
-
-export const runSql = (query: string) => api.post<SqlResult>('/sql', { query });
+export const runSql = (query: string) => data(client.POST('/api/sql', { body: { query } }));

@@ -1,73 +1,63 @@
-import { api, toPage } from './client';
+import { allPages, client, data, type Operation, type RequestBody, type ResponseBody } from './client';
+import { ROLES, type Role } from './contract';
 
-export type Role = 'admin' | 'operator' | 'viewer';
-export const ROLES: readonly Role[] = ['admin', 'operator', 'viewer'];
+export { ROLES, type Role };
 
-export interface User {
-  id: number | string;
-  username: string;
-  displayName?: string | null;
-  roles: Role[];
-  createdAt?: string;
-  disabled?: boolean;
-}
+export type User = ResponseBody<Operation<'/api/auth/me', 'get'>, 200>;
+export type LoginResult = ResponseBody<Operation<'/api/auth/login', 'post'>, 200>;
+export type ApiKey = ResponseBody<Operation<'/api/api-keys', 'get'>, 200>['items'][number];
+/** The create answer: the key itself is in it, once. */
+export type NewApiKey = ResponseBody<Operation<'/api/api-keys', 'post'>, 201>;
+export type NewUser = RequestBody<Operation<'/api/users', 'post'>>;
+export type UserChanges = RequestBody<Operation<'/api/users/{id}', 'patch'>>;
 
-export interface LoginResult {
-  accessToken?: string;
-  expiresIn?: number;
-  user: User;
-}
+/** What each role is called on screen, and what it adds to the one before it. */
+export const ROLE_LABELS: Record<Role, { label: string; adds: string }> = {
+  viewer: { label: 'Viewer', adds: 'sees the fleet, translations and stats, translates' },
+  operator: { label: 'Operator', adds: 'also books and manages the fleet, imports stats and trains' },
+  admin: { label: 'Admin', adds: 'also manages users and runs SQL' },
+};
 
-export interface ApiKey {
-  id: number | string;
-  name?: string | null;
-  /** Only in the answer to the create call: shown once. */
-  key?: string;
-  prefix?: string;
-  createdAt?: string;
-  lastUsedAt?: string | null;
-  revokedAt?: string | null;
-}
-
-export interface NewUser {
-  username: string;
-  displayName?: string;
-  password: string;
-  roles: Role[];
-}
+/** The form fields of these calls, by the path the API names them with. */
+export const USER_FIELDS = {
+  username: 'body.username',
+  displayName: 'body.displayName',
+  password: 'body.password',
+  roles: 'body.roles',
+} as const;
 
 export const login = (username: string, password: string) =>
-  api.post<LoginResult>('/auth/login', { username, password }, { noRefresh: true });
-export const logout = () => api.post<void>('/auth/logout', undefined, { noRefresh: true });
+  data(client.POST('/api/auth/login', { body: { username, password } }));
+export const logout = () => data(client.POST('/api/auth/logout'));
 
-/** The signed-in user (some services wrap it as `{user}`). */
-export async function me(): Promise<User> {
-  const body = await api.get<User | { user: User }>('/auth/me');
-  return 'user' in body ? body.user : body;
-}
+export const me = () => data(client.GET('/api/auth/me'));
 
-export async function listUsers(): Promise<User[]> {
-  return toPage<User>(await api.get<unknown>('/users', { query: { limit: 200 } })).items;
-}
-export const createUser = (user: NewUser) => api.post<User>('/users', user);
-export const updateUser = (
-  id: User['id'],
-  changes: { roles?: Role[]; disabled?: boolean; displayName?: string },
-) => api.patch<User>(`/users/${id}`, changes);
+/** Every account (a few hundred pages of 200 at most; `complete` says whether all were read). */
+export const listUsers = () =>
+  allPages((cursor) => data(client.GET('/api/users', { params: { query: { limit: 200, cursor } } })));
 
+export const createUser = (user: NewUser) => data(client.POST('/api/users', { body: user }));
+export const updateUser = (id: User['id'], changes: UserChanges) =>
+  data(client.PATCH('/api/users/{id}', { params: { path: { id } }, body: changes }));
 export const resetPassword = (id: User['id'], password: string) =>
-  api.put<void>(`/users/${id}/password`, { password });
+  data(client.PUT('/api/users/{id}/password', { params: { path: { id } }, body: { password } }));
 
-export async function listApiKeys(): Promise<ApiKey[]> {
-  return toPage<ApiKey>(await api.get<unknown>('/api-keys')).items;
+export const listApiKeys = () =>
+  allPages((cursor) => data(client.GET('/api/api-keys', { params: { query: { limit: 200, cursor } } })));
+export const createApiKey = (name: string) => data(client.POST('/api/api-keys', { body: { name } }));
+export const revokeApiKey = (id: ApiKey['id']) =>
+  data(client.DELETE('/api/api-keys/{id}', { params: { path: { id } } }));
+
+const rank = (role: Role) => ROLES.indexOf(role);
+
+/** The most powerful of the user's roles; it includes every role before it in ROLES. */
+export function highestRole(user: Pick<User, 'roles'>): Role | undefined {
+  return user.roles.reduce<Role | undefined>(
+    (best, role) => (best === undefined || rank(role) > rank(best) ? role : best),
+    undefined,
+  );
 }
-export const createApiKey = (name: string) => api.post<ApiKey>('/api-keys', { name });
-export const revokeApiKey = (id: ApiKey['id']) => api.delete(`/api-keys/${id}`);
 
-export const hasRole = (user: User | undefined, ...roles: Role[]) =>
-  !!user && user.roles.some((role) => roles.includes(role));
-
-/** The role that says the most: admin > operator > viewer. */
-export function mainRole(user: User): Role | undefined {
-  return ROLES.find((role) => user.roles.includes(role));
-}
+/** Whether the user has `minimum` or a role above it (roles are hierarchical, as in kit). */
+export const hasRole = (user: Pick<User, 'roles'> | undefined, minimum: Role) =>
+  !!user && user.roles.some((role) => rank(role) >= rank(minimum));

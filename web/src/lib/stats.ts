@@ -1,4 +1,4 @@
-import type { Assignment, JobUpdate, Run, StatsPlayer } from '../api/stats';
+import type { Assignment, Clusterer, JobUpdate, Run, StatsPlayer } from '../api/stats';
 
 /* ---------- Player table ---------- */
 
@@ -169,19 +169,21 @@ export function formatMetric(value: number | null | undefined, key: string): str
   return value.toFixed(METRIC_DIGITS[key] ?? 3);
 }
 
-export function formatParams(params: Record<string, number | string>): string {
+export function formatParams(params: Run['params']): string {
   return Object.entries(params)
+    .filter(([, value]) => value !== undefined)
     .map(([key, value]) => `${key}=${typeof value === 'number' && !Number.isInteger(value) ? Number(value.toPrecision(3)) : value}`)
     .join(', ');
 }
 
-export const CLUSTERER_NAMES: Record<string, string> = {
+/** What each clusterer is called on screen; keyed by the document's values, so none is missing. */
+export const CLUSTERER_NAMES: Record<Clusterer, string> = {
   kmeans: 'k-means',
   agglomerative: 'Agglomerative',
   dbscan: 'DBSCAN',
   gaussianMixture: 'Gaussian mixture',
 };
-export const clustererName = (name: string) => CLUSTERER_NAMES[name] ?? name;
+export const clustererName = (name: Clusterer) => CLUSTERER_NAMES[name];
 
 /** The run the service would call best: highest ranking score among the eligible finished runs. */
 export function bestRun(runs: readonly Run[]): Run | undefined {
@@ -199,7 +201,7 @@ export interface TrainingState {
   phase: 'idle' | 'running' | 'finished' | 'failed';
   stepsDone: number;
   stepsTotal: number | null;
-  clusterer: string | null;
+  clusterer: Clusterer | null;
   runIds: number[];
   bestRunId: number | null;
   error: string | null;

@@ -6,14 +6,10 @@ export interface Cell {
   numeric: boolean;
 }
 
-/** Column names and display cells of a SQL result, whether rows are objects or arrays. */
+/** Column names and display cells of a SQL console answer (named columns, rows as arrays). */
 export function toTable(result: Pick<SqlResult, 'columns' | 'rows'>): { headers: string[]; rows: Cell[][] } {
-  const headers = result.columns.map((column) => (typeof column === 'string' ? column : column.name));
-  const rows = result.rows.map((row) =>
-    headers.map((header, index) =>
-      cell(Array.isArray(row) ? row[index] : (row as Record<string, unknown>)[header]),
-    ),
-  );
+  const headers = result.columns.map((column) => column.name);
+  const rows = result.rows.map((row) => headers.map((_, index) => cell(row[index])));
   return { headers, rows };
 }
 

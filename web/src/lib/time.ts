@@ -86,3 +86,10 @@ export function formatTimestamp(value: string | undefined): string {
 }
 
 export const capitalize = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
+
+/** The viewer's time zone, as the browser names it (`Europe/Berlin`): every time shown is in it. */
+export const viewerTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+/** A period the API sent as RFC 3339 instants, in the viewer's time zone. */
+export const formatInstants = (period: { start: string; end: string }) =>
+  formatPeriod(new Date(period.start), new Date(period.end));
