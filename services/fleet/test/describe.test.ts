@@ -55,7 +55,7 @@ describe('fleet as the contract generator sees it', () => {
 
   it('documents the members of its problems: the conflicts of a 409, the ids of a 404', () => {
     const members = (path: string, method: string, status: string) =>
-      Object.keys(paths[path]?.[method]?.responses[status]?.content?.['application/json']?.schema.properties ?? {});
+      Object.keys(paths[path]?.[method]?.responses[status]?.content?.['application/problem+json']?.schema.properties ?? {});
     expect(members('/{type}/{id}/allocations', 'post', '409')).toEqual(
       expect.arrayContaining(['detail', 'resourceType', 'resourceId', 'requested', 'conflicts']),
     );
