@@ -1,6 +1,5 @@
-import type { Cluster } from 'ml-hclust';
 import { Random } from 'ml-random';
-import { buildDendrogram, cutDendrogram, type Linkage } from './clusterers/agglomerative.js';
+import { buildDendrogram, cutDendrogram, type Dendrogram, type Linkage } from './clusterers/agglomerative.js';
 import { kDistances, runDbscan } from './clusterers/dbscan.js';
 import { type CovarianceType, runGaussianMixture } from './clusterers/gaussianMixture.js';
 import { runKMeans } from './clusterers/kmeans.js';
@@ -131,48 +130,56 @@ export function* runCandidates(
   candidates: readonly Candidate[],
   seed: number,
 ): Generator<SearchRun, void, undefined> {
-  const trees = new Map<string, Cluster>();
+  // The dendrogram does not depend on k: built once per linkage and cut for each k.
+  const trees = new Map<string, Dendrogram>();
   for (const candidate of candidates) {
-    const { params } = candidate;
-    let result: ClusterResult;
-    switch (candidate.clusterer) {
-      case 'kmeans':
-        result = runKMeans(points, { k: params.k as number, nInit: params.nInit as number }, seed);
-        break;
-      case 'agglomerative': {
-        // The dendrogram does not depend on k: build it once per linkage and cut it for each k.
-        const linkage = params.linkage as Linkage;
-        let tree = trees.get(linkage);
-        if (!tree) {
-          tree = buildDendrogram(points, linkage);
-          trees.set(linkage, tree);
-        }
-        result = cutDendrogram(tree, params.k as number, points.length);
-        break;
-      }
-      case 'dbscan':
-        result = runDbscan(points, { eps: params.eps as number, minSamples: params.minSamples as number });
-        break;
-      case 'gaussianMixture':
-        result = runGaussianMixture(
-          points,
-          {
-            k: params.k as number,
-            covariance: params.covariance as CovarianceType,
-            nInit: params.nInit as number,
-            regularization: params.regularization as number,
-            tolerance: params.tolerance as number,
-          },
-          seed,
-        );
-        break;
-    }
+    const result = fitCandidate(points, candidate, seed, trees);
     yield {
       ...candidate,
       labels: result.labels,
       metrics: scoreClustering(points, result.labels),
       diagnostics: result.diagnostics,
     };
+  }
+}
+
+/**
+ * Fits one candidate. `trees` holds the dendrograms already built for these points, by linkage
+ * (a search cuts one tree for every k); a fresh map builds the tree, as a single fit does.
+ */
+export function fitCandidate(
+  points: Points,
+  candidate: Candidate,
+  seed: number,
+  trees: Map<string, Dendrogram> = new Map(),
+): ClusterResult {
+  const { params } = candidate;
+  switch (candidate.clusterer) {
+    case 'kmeans':
+      return runKMeans(points, { k: params.k as number, nInit: params.nInit as number }, seed);
+    case 'agglomerative': {
+      const linkage = params.linkage as Linkage;
+      let tree = trees.get(linkage);
+      if (!tree) {
+        tree = buildDendrogram(points, linkage);
+        trees.set(linkage, tree);
+      }
+      return cutDendrogram(tree, params.k as number, points.length);
+    }
+    case 'dbscan':
+      return runDbscan(points, { eps: params.eps as number, minSamples: params.minSamples as number });
+    case 'gaussianMixture':
+      return runGaussianMixture(
+        points,
+        {
+          k: params.k as number,
+          covariance: params.covariance as CovarianceType,
+          nInit: params.nInit as number,
+          regularization: params.regularization as number,
+          tolerance: params.tolerance as number,
+        },
+        seed,
+      );
   }
 }
 

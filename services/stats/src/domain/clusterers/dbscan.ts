@@ -1,4 +1,4 @@
-import { assertPoints, type ClusterResult, NOISE, type Points, squaredDistance } from './types.js';
+import { assertPoints, type ClusterResult, NOISE, packPoints, type Points, squaredDistance } from './types.js';
 
 export interface DbscanParams {
   /** Neighbourhood radius (Euclidean). */
@@ -58,14 +58,48 @@ export function runDbscan(points: Points, params: DbscanParams): ClusterResult {
 /**
  * Distance from each point to its m-th nearest neighbour (itself counted as the first),
  * sorted ascending: the "k-distance" curve used to pick eps candidates for a given minSamples.
+ * O(n²·d) for the distances plus O(n²·m) to select each point's m smallest (a sort for large m).
  */
 export function kDistances(points: Points, m: number): number[] {
   const n = points.length;
   if (m < 1 || m > n) throw new RangeError(`m must be in [1, ${n}], got ${m}`);
-  return points
-    .map((p) => {
-      const distances = points.map((q) => squaredDistance(p, q)).sort((a, b) => a - b);
-      return Math.sqrt(distances[m - 1] as number);
-    })
-    .sort((a, b) => a - b);
+  const { data, d } = packPoints(points);
+  const squared = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      let sum = 0;
+      for (let a = 0; a < d; a++) {
+        const diff = (data[i * d + a] as number) - (data[j * d + a] as number);
+        sum += diff * diff;
+      }
+      squared[i * n + j] = sum;
+      squared[j * n + i] = sum;
+    }
+  }
+  const smallest = new Float64Array(m);
+  const curve = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const row = squared.subarray(i * n, i * n + n);
+    curve[i] = Math.sqrt(mthSmallest(row, m, smallest));
+  }
+  // A typed array sorts numerically, without a comparator.
+  return Array.from(curve.sort());
+}
+
+/** The m-th smallest value of `values` (1-based), keeping the m smallest sorted in `buffer`. */
+function mthSmallest(values: Float64Array, m: number, buffer: Float64Array): number {
+  if (m > 64) return Float64Array.from(values).sort()[m - 1] as number;
+  let count = 0;
+  for (let j = 0; j < values.length; j++) {
+    const v = values[j] as number;
+    if (count === m && v >= (buffer[m - 1] as number)) continue;
+    // Insertion into the sorted buffer, dropping its largest when full.
+    let at = count < m ? count++ : m - 1;
+    while (at > 0 && (buffer[at - 1] as number) > v) {
+      buffer[at] = buffer[at - 1] as number;
+      at--;
+    }
+    buffer[at] = v;
+  }
+  return buffer[m - 1] as number;
 }

@@ -49,3 +49,15 @@ export function assertPoints(points: Points, minimum: number): number {
   }
   return d;
 }
+
+/** Rows of points as one row-major Float64Array (n·d), for the inner loops. */
+export function packPoints(points: Points): { data: Float64Array; n: number; d: number } {
+  const n = points.length;
+  const d = points[0]?.length ?? 0;
+  const data = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const p = points[i] as Point;
+    for (let j = 0; j < d; j++) data[i * d + j] = p[j] as number;
+  }
+  return { data, n, d };
+}
