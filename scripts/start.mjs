@@ -6,8 +6,12 @@
 //
 // Only the gateway listens on a port. The services listen on Unix sockets in a directory only this
 // user can open, so no other local user can call them, or bind a dead service's address during its
-// restart and pose as it (a loopback port can be taken by anyone). Everything written under the
-// data directory is private to this user too (umask 077).
+// restart and pose as it (a loopback port can be taken by anyone); every process, the gateway too,
+// serves its Prometheus metrics on a socket of its own there, never on the gateway's port.
+// Everything written under the data directory is private to this user too (umask 077).
+//
+// Tracing: the OTEL_* variables pass through to every process; with OTEL_EXPORTER_OTLP_ENDPOINT
+// set, each exports its spans there (packages/kit/src/tracing.ts).
 import { randomBytes } from 'node:crypto';
 import { execFileSync, fork } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -84,7 +88,7 @@ function build() {
 function privateRunDir() {
   const dir = mkdtempSync(join(tmpdir(), 'flotilla-'));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  if (join(dir, 'translation.sock').length > 100)
+  if (join(dir, 'translation-metrics.sock').length > 100)
     fail(`the temporary directory ${tmpdir()} is too deep for Unix socket paths; set TMPDIR=/tmp`);
   return dir;
 }
@@ -120,6 +124,9 @@ function startChild(name, extraEnv, listen) {
       ...process.env,
       HOST: '127.0.0.1',
       ...state.listen,
+      // Metrics on a socket of their own beside the service's, never on the gateway's port.
+      METRICS_SOCKET_PATH: join(runDir, `${name}-metrics.sock`),
+      METRICS_PORT: undefined,
       DATA_DIR: join(dataDir, name),
       NODE_ENV: process.env.NODE_ENV ?? 'production',
       ...extraEnv,
@@ -174,6 +181,9 @@ function prefixLines(name, stream, out) {
         pid: _pid,
         hostname: _host,
         responseTime,
+        trace_id: traceId,
+        span_id: _spanId,
+        trace_flags: _traceFlags,
         ...rest
       } = JSON.parse(line);
       const parts = [LEVELS[level] ?? level, msg];
@@ -181,7 +191,7 @@ function prefixLines(name, stream, out) {
       if (res) parts.push(`${res.statusCode} ${responseTime?.toFixed(1) ?? '?'} ms`);
       if (Object.keys(rest).length > 0) parts.push(JSON.stringify(rest));
       if (err?.stack) parts.push(`\n${err.stack}`);
-      if (reqId) parts.push(`[${reqId}]`);
+      if (reqId || traceId) parts.push(`[${[reqId, traceId && `trace ${traceId}`].filter(Boolean).join(' ')}]`);
       out.write(`${label} | ${parts.join(' ')}\n`);
     } catch {
       out.write(`${label} | ${line}\n`);

@@ -21,7 +21,7 @@
 //   CONTAINERS_SETUP=path        another setup script
 // For a cold-build timing, remove the previous images and the builder's cache first:
 //   docker rmi $(docker images -q 'flotilla-test/*'); docker image prune -f
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
@@ -51,6 +51,7 @@ import {
   prepareStackEnv,
   presentServices,
   readSecrets,
+  record,
   ROOT,
   runMain,
   secs,
@@ -137,7 +138,7 @@ async function staticChecks() {
     assert(plain.code === 0, plain.stderr.trim());
     const monitoring = await compose(['--profile', 'monitoring', 'config', '--services']);
     assert(monitoring.code === 0, monitoring.stderr.trim());
-    for (const name of ['edge', 'gateway', 'db', 'prometheus', 'grafana', ...DOMAIN_SERVICES]) {
+    for (const name of ['edge', 'gateway', 'db', 'prometheus', 'grafana', 'jaeger', ...DOMAIN_SERVICES]) {
       assert(monitoring.stdout.split('\n').includes(name), `service ${name} missing from compose.yaml`);
     }
     return 'no top-level name/version; profiles, secrets, healthcheck conditions accepted';
@@ -198,13 +199,20 @@ async function staticChecks() {
     }
   });
 
-  await check('Grafana provisioning: datasource, dashboard provider, dashboard JSON', async () => {
+  await check('Grafana provisioning: datasources (Prometheus, Jaeger), dashboard provider, dashboard JSON', async () => {
     const grafana = join(ROOT, 'deploy', 'grafana');
-    const datasources = await yamlToJson(join(grafana, 'provisioning', 'datasources', 'prometheus.yaml'));
-    assert(datasources.apiVersion === 1, 'datasources apiVersion must be 1');
-    const ds = datasources.datasources.find((d) => d.type === 'prometheus');
+    const provisioned = [];
+    for (const file of readdirSync(join(grafana, 'provisioning', 'datasources'))) {
+      const datasources = await yamlToJson(join(grafana, 'provisioning', 'datasources', file));
+      assert(datasources.apiVersion === 1, `${file}: datasources apiVersion must be 1`);
+      provisioned.push(...datasources.datasources);
+    }
+    const ds = provisioned.find((d) => d.type === 'prometheus');
     assert(ds, 'no prometheus datasource');
     assert(ds.url === 'http://prometheus:9090', `datasource url ${ds.url}`);
+    const traces = provisioned.find((d) => d.type === 'jaeger');
+    assert(traces?.url === 'http://jaeger:16686', `jaeger datasource url ${traces?.url}`);
+    const uids = new Set(provisioned.map((d) => d.uid));
     const providers = await yamlToJson(join(grafana, 'provisioning', 'dashboards', 'flotilla.yaml'));
     const provider = providers.providers[0];
     const compose = await yamlToJson(COMPOSE_FILE);
@@ -225,12 +233,12 @@ async function staticChecks() {
     const exprs = [];
     for (const panel of dashboard.panels.filter((p) => p.type !== 'row')) {
       assert(
-        panel.datasource?.uid === ds.uid,
-        `panel "${panel.title}" does not use the provisioned datasource`,
+        uids.has(panel.datasource?.uid),
+        `panel "${panel.title}" does not use a provisioned datasource`,
       );
       const { x, y, w, h } = panel.gridPos;
       assert(x >= 0 && x + w <= 24 && y >= 0 && h > 0, `panel "${panel.title}" has a bad gridPos`);
-      for (const target of panel.targets) exprs.push([panel.title, target.expr]);
+      for (const target of panel.targets) if (panel.datasource.uid === ds.uid) exprs.push([panel.title, target.expr]);
     }
     const all = exprs.map(([, e]) => e).join('\n');
     for (const needed of [
@@ -317,14 +325,46 @@ async function main() {
         'promtool',
         '-v',
         `${join(ROOT, 'deploy', 'prometheus', 'prometheus.yml')}:/etc/prometheus/prometheus.yml:ro`,
+        '-v',
+        `${join(ROOT, 'deploy', 'prometheus', 'alerts.yml')}:/etc/prometheus/alerts.yml:ro`,
         exported.PROMETHEUS_IMAGE,
         'check',
         'config',
         '/etc/prometheus/prometheus.yml',
       ]);
       assert(result.code === 0, (result.stdout + result.stderr).trim());
+      assert(/1 rule files found/.test(result.stdout + result.stderr), 'the alert rules were not checked with the config');
     });
   }
+
+  // The trace backend. No Jaeger image exists on these machines: unless JAEGER_IMAGE names one, a
+  // stand-in built from the Node stand-in runs as the `jaeger` service, receiving OTLP/HTTP on
+  // :4318 as Jaeger does and answering the part of Jaeger's query API the checks read (see
+  // otlp-receiver.mjs). Every service exports to it (FLOTILLA_OTLP_ENDPOINT, default protocol
+  // http/protobuf, decoded by the stand-in).
+  await check('trace backend: the Jaeger image, or a stand-in OTLP receiver built here', async () => {
+    if (process.env.JAEGER_IMAGE) {
+      composeEnv.JAEGER_IMAGE = process.env.JAEGER_IMAGE;
+      jaegerStandIn = false;
+    } else {
+      const ref = `${REGISTRY}/otlp-receiver:compose`;
+      const dockerfile = [
+        `FROM ${exported.NODE_IMAGE}`,
+        'COPY otlp-receiver.mjs /opt/otlp-receiver/otlp-receiver.mjs',
+        'USER 10001',
+        'EXPOSE 4318 16686',
+        'CMD ["node", "/opt/otlp-receiver/otlp-receiver.mjs"]',
+      ].join('\n');
+      const built = await docker(['build', '-q', '-t', ref, '-f', '-', join(ROOT, 'tests', 'compose')], { input: dockerfile });
+      assert(built.code === 0, built.stderr.slice(-1500));
+      composeEnv.JAEGER_IMAGE = ref;
+      jaegerStandIn = true;
+    }
+    composeEnv.FLOTILLA_OTLP_ENDPOINT = 'http://jaeger:4318';
+    return jaegerStandIn
+      ? `stand-in ${composeEnv.JAEGER_IMAGE} (no Jaeger image here; jaegertracing/jaeger itself is not run)`
+      : `JAEGER_IMAGE=${composeEnv.JAEGER_IMAGE}`;
+  });
 
   // 3. Images.
   await buildImages(exported, present);
@@ -452,6 +492,18 @@ async function runStackChecks(present, absent, withPrometheus, needles, running)
   await check('edge: internal endpoints (/metrics) are not exposed', async () => {
     const r = await http('GET', '/metrics', { auth: false });
     assert(!r.text.includes('http_requests_total'), 'gateway metrics are reachable through the edge');
+  });
+
+  await check('metrics: not on the gateway’s own port (8080), on its metrics port (9464) only', async () => {
+    const gateway = (await compose(['ps', '-q', 'gateway'])).stdout.trim();
+    const probe = `const get = async (port) => { const r = await fetch('http://127.0.0.1:' + port + '/metrics'); return r.status + ' ' + ((await r.text()).includes('http_requests_total') ? 'metrics' : 'other'); };
+      console.log(await get(8080), '|', await get(9464));`;
+    const r = await docker(['exec', gateway, 'node', '--input-type=module', '-e', probe]);
+    assert(r.code === 0, r.stderr.trim().slice(-500));
+    const [public_, metrics] = r.stdout.trim().split(' | ');
+    assert(public_ === '404 other', `the gateway's port answers /metrics: ${public_}`);
+    assert(metrics === '200 metrics', `the metrics port: ${metrics}`);
+    return 'GET /metrics on 8080 → 404; on 9464 → 200 (reached by Prometheus on the back network only)';
   });
 
   await check('edge: request size limit (2 MB body → 413)', async () => {
@@ -650,9 +702,9 @@ async function runStackChecks(present, absent, withPrometheus, needles, running)
   );
 
   if (withPrometheus) {
-    await check('monitoring: Prometheus (ci/prometheus:2) scrapes every service up', async () => {
+    await check('monitoring: Prometheus (ci/prometheus:2) scrapes every service up, on their metrics port', async () => {
       const up = await compose(
-        ['--profile', 'monitoring', 'up', '-d', '--no-build', '--no-deps', 'prometheus'],
+        ['--profile', 'monitoring', 'up', '-d', '--no-build', '--no-deps', 'jaeger', 'prometheus'],
         { timeoutMs: 120_000 },
       );
       assert(up.code === 0, up.stderr.slice(-1500));
@@ -686,13 +738,109 @@ async function runStackChecks(present, absent, withPrometheus, needles, running)
         wanted.every((s) => seen.includes(s)),
         `http_requests_total only from ${seen.join(', ')}`,
       );
-      return `up: ${wanted.join(', ')}${absent.length ? ` (not deployed: ${absent.join(', ')})` : ''}`;
+      const targets = await (await fetch(`http://${ip}:9090/api/v1/targets`)).json();
+      const scraped = targets.data.activeTargets.filter((t) => wanted.includes(t.labels.job)).map((t) => t.labels.instance);
+      assert(scraped.every((instance) => instance.endsWith(':9464')), `scraped at ${scraped.join(', ')}`);
+      // Saturation series: event-loop lag (every process) and the database pool's wait (domain services).
+      const series = async (query) =>
+        (await (await fetch(`http://${ip}:9090/api/v1/query?query=${encodeURIComponent(query)}`)).json()).data.result.map((r) => r.metric.service).sort();
+      const lag = await series('max by (service) (nodejs_eventloop_lag_p99_seconds)');
+      assert(wanted.every((s) => lag.includes(s)), `event-loop lag only from ${lag.join(', ')}`);
+      const pool = await series('sum by (service) (db_pool_wait_seconds_count)');
+      assert(present.every((s) => pool.includes(s)), `db_pool_wait_seconds only from ${pool.join(', ')}`);
+      return `up: ${wanted.join(', ')} at :9464${absent.length ? ` (not deployed: ${absent.join(', ')})` : ''}`;
     });
-  } else notCovered('monitoring: Prometheus targets', 'no ci/prometheus stand-in (setup WITH_PROMETHEUS=1)');
-  notCovered(
-    'monitoring: Grafana running',
-    'no Grafana image on these machines; its provisioning files are parsed instead',
+
+    await check('monitoring: Prometheus loaded the alert rules (deploy/prometheus/alerts.yml)', async () => {
+      const ip = await addressOn('prometheus', 'monitoring');
+      const body = await (await fetch(`http://${ip}:9090/api/v1/rules`, { signal: AbortSignal.timeout(5000) })).json();
+      const alerts = body.data.groups.flatMap((g) => g.rules.filter((r) => r.type === 'alerting').map((r) => `${r.name}:${r.health}`));
+      for (const name of ['FlotillaServiceDown', 'FlotillaHighErrorRate', 'FlotillaHighLatencyP95', 'FlotillaDatabasePoolExhausted']) {
+        assert(alerts.includes(`${name}:ok`), `${name} not loaded and healthy: ${alerts.join(', ')}`);
+      }
+      return alerts.join(', ');
+    });
+  } else {
+    notCovered('monitoring: Prometheus targets', 'no ci/prometheus stand-in (setup WITH_PROMETHEUS=1)');
+    const up = await compose(['--profile', 'monitoring', 'up', '-d', '--no-build', '--no-deps', 'jaeger'], { timeoutMs: 120_000 });
+    if (up.code !== 0) record('monitoring: the trace backend starts', 'fail', up.stderr.slice(-1500));
+  }
+
+  await check(
+    `traces: spans leave the containers and reach the trace backend (${jaegerStandIn ? 'the OTLP stand-in, not Jaeger' : 'Jaeger'}), one trace from the edge through gateway and fleet into SQL`,
+    async () => {
+      assert(has('fleet'), 'fleet is not in the tree');
+      const ip = await addressOn('jaeger', 'monitoring');
+      assert(ip, 'the trace backend has no address on the monitoring network');
+      const query = async (path) => {
+        try {
+          const r = await fetch(`http://${ip}:16686${path}`, { signal: AbortSignal.timeout(3000) });
+          return r.ok ? await r.json() : undefined;
+        } catch {
+          return undefined;
+        }
+      };
+      const poll = async (path, ready, what) => {
+        const began = Date.now();
+        for (;;) {
+          const body = await query(path);
+          if (body && ready(body)) return body;
+          if (Date.now() - began > 90_000) throw new Error(`${what}: not there after 90 s (${JSON.stringify(body)?.slice(0, 300)})`);
+          await sleep(1000);
+        }
+      };
+      await poll('/api/services', () => true, 'the query API');
+      // A client's own trace context, which the edge passes on; and a request without one, for
+      // which the edge starts the trace (its id is the request id nginx made up).
+      const traceId = randomBytes(16).toString('hex');
+      const clientSpan = randomBytes(8).toString('hex');
+      const passed = await http('GET', '/api/cars', { headers: { traceparent: `00-${traceId}-${clientSpan}-01` } });
+      assert(passed.status === 200, `GET /api/cars: ${brief(passed)}`);
+      const started = await http('GET', '/api/cars');
+      assert(started.status === 200, `GET /api/cars: ${brief(started)}`);
+      const edgeTraceId = started.headers.get('x-request-id');
+      assert(/^[0-9a-f]{32}$/.test(edgeTraceId ?? ''), `the edge's request id is not a trace id: ${edgeTraceId}`);
+
+      const spansOf = (body) => {
+        const [trace] = body.data ?? [];
+        return (trace?.spans ?? []).map((span) => ({
+          ...span,
+          service: trace.processes[span.processID]?.serviceName,
+          parent: span.references?.find((r) => r.refType === 'CHILD_OF')?.spanID ?? '',
+          tag: (key) => span.tags.find((t) => t.key === key)?.value,
+        }));
+      };
+      const complete = (body) => {
+        const spans = spansOf(body);
+        return spans.some((s) => s.service === 'fleet' && s.operationName.startsWith('pg.query')) && spans.some((s) => s.service === 'gateway');
+      };
+      const spans = spansOf(await poll(`/api/traces/${traceId}`, complete, `trace ${traceId}`));
+      const byId = new Map(spans.map((s) => [s.spanID, s]));
+      const servers = spans.filter((s) => s.tag('span.kind') === 'server' && s.tag('http.request.method'));
+      const gatewayServer = servers.find((s) => s.service === 'gateway');
+      const fleetServer = servers.find((s) => s.service === 'fleet');
+      assert(gatewayServer?.parent === clientSpan, `the gateway's span does not continue the client's (${gatewayServer?.parent})`);
+      const hop = byId.get(fleetServer?.parent ?? '');
+      assert(hop?.service === 'gateway' && hop.tag('span.kind') === 'client', 'fleet’s span is not the child of a gateway client span');
+      const sql = spans.filter((s) => s.service === 'fleet' && s.operationName.startsWith('pg.query'));
+      assert(sql.every((s) => s.tag('db.system.name') === 'postgresql'), 'SQL spans without db.system.name=postgresql');
+      const protocols = new Set(spans.map((s) => s.tag('otlp.protocol')).filter(Boolean));
+      const edgeSpans = spansOf(await poll(`/api/traces/${edgeTraceId}`, (body) => spansOf(body).some((s) => s.service === 'fleet'), `trace ${edgeTraceId}`));
+      const edgeGateway = edgeSpans.find((s) => s.service === 'gateway' && s.tag('span.kind') === 'server' && s.tag('http.request.method'));
+      assert(edgeGateway?.parent === edgeTraceId.slice(0, 16), `the gateway's span does not continue the edge's (${edgeGateway?.parent})`);
+      return `trace ${traceId}: ${spans.length} spans from ${[...new Set(spans.map((s) => s.service))].join(', ')}, ${sql.length} SQL${protocols.size ? ` (${[...protocols].join(', ')})` : ''}; edge-started trace ${edgeTraceId}: ${edgeSpans.length} spans`;
+    },
   );
+  notCovered(
+    'monitoring: Grafana running (its Prometheus and Jaeger data sources, the dashboard and its trace links)',
+    'no Grafana image on these machines; its provisioning files are parsed instead (here and in npm test)',
+  );
+  if (jaegerStandIn) {
+    notCovered(
+      'traces: Jaeger itself storing and showing them',
+      'no Jaeger image on these machines (JAEGER_IMAGE=… runs the real one); the OTLP stand-in proves spans leave the containers',
+    );
+  }
 
   // Outage of one service: fast 503, then recovery.
   if (has('fleet')) {
@@ -810,6 +958,14 @@ async function runStackChecks(present, absent, withPrometheus, needles, running)
 }
 
 const state = {};
+let jaegerStandIn = true;
+
+/** A container's address on one of the project's networks (`_monitoring`, `_back`). */
+async function addressOn(service, network) {
+  const id = (await compose(['ps', '-q', service])).stdout.trim();
+  const [info] = await inspectAll([id]);
+  return Object.entries(info.NetworkSettings.Networks).find(([n]) => n.endsWith(`_${network}`))?.[1]?.IPAddress;
+}
 
 function figures() {
   const lines = [];

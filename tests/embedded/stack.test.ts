@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { domainServices } from '../../scripts/stack.mjs';
-import { eventually, isRunning, listeningSockets, type RunningStack, startStack } from './launcher.js';
+import { eventually, isRunning, listeningSockets, type RunningStack, signIn, startStack } from './launcher.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'flotilla-stack-'));
 const services = domainServices();
@@ -24,17 +24,6 @@ afterAll(async () => {
 function running(): RunningStack {
   if (!stack) throw new Error('stack not started');
   return stack;
-}
-
-async function signIn(): Promise<Record<string, string>> {
-  const response = await fetch(`${running().url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
-  });
-  expect(response.status).toBe(200);
-  const { accessToken } = (await response.json()) as { accessToken: string };
-  return { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
 }
 
 describe('the embedded stack (npm start)', () => {
@@ -62,14 +51,21 @@ describe('the embedded stack (npm start)', () => {
     }
   });
 
-  it('listens on one TCP port, the gateway’s; each service only on a socket in a private directory', () => {
+  it('listens on one TCP port, the gateway’s; each service only on sockets in a private directory', async () => {
     const gateway = listeningSockets(running().pids.get('gateway') as number);
     expect(gateway.tcpPorts).toEqual([Number(new URL(running().url).port)]);
-    const paths: string[] = [];
+    // The gateway's metrics are on a socket beside the services', not on its port.
+    expect(gateway.unixPaths.map((path) => path.slice(path.lastIndexOf('/') + 1))).toEqual(['gateway-metrics.sock']);
+    expect((await fetch(`${running().url}/metrics`)).status).toBe(404);
+    const paths: string[] = [...gateway.unixPaths];
     for (const name of services) {
       const sockets = listeningSockets(running().pids.get(name) as number);
       expect({ name, tcp: sockets.tcpPorts }).toEqual({ name, tcp: [] });
-      expect(sockets.unixPaths).toHaveLength(1);
+      // Its API's socket and its metrics' socket.
+      expect(sockets.unixPaths.map((path) => path.slice(path.lastIndexOf('/') + 1)).sort()).toEqual([
+        `${name}-metrics.sock`,
+        `${name}.sock`,
+      ]);
       paths.push(...sockets.unixPaths);
     }
     const dirs = new Set(paths.map((path) => path.slice(0, path.lastIndexOf('/'))));
@@ -84,7 +80,7 @@ describe('the embedded stack (npm start)', () => {
     'another local user can neither call a service nor bind its address while it restarts',
     async () => {
       const pid = running().pids.get('users') as number;
-      const [socket] = listeningSockets(pid).unixPaths;
+      const socket = listeningSockets(pid).unixPaths.find((path) => path.endsWith('/users.sock'));
       process.kill(pid, 'SIGKILL');
       await eventually(async () => (isRunning(pid) ? undefined : true));
       // As `nobody` (uid 65534), during users' restart backoff: connect to it, or take its place.
@@ -118,12 +114,12 @@ describe('the embedded stack (npm start)', () => {
         const next = running().pids.get('users');
         return next !== pid ? next : undefined;
       });
-      expect(listeningSockets(replacement as number).unixPaths).toEqual([socket]);
+      expect(listeningSockets(replacement as number).unixPaths).toContain(socket);
     },
   );
 
   it('signs in through the gateway, creates a car and books it across services', async () => {
-    const headers = await signIn();
+    const headers = await signIn(running().url, ADMIN_PASSWORD);
     const car = await fetch(`${running().url}/api/cars`, {
       method: 'POST',
       headers,
@@ -147,7 +143,7 @@ describe('the embedded stack (npm start)', () => {
   });
 
   it('restarts a service that dies; the gateway answers 503 until it is back', async () => {
-    const headers = await signIn();
+    const headers = await signIn(running().url, ADMIN_PASSWORD);
     const pid = running().pids.get('fleet') as number;
     process.kill(pid, 'SIGKILL');
     await eventually(async () => (isRunning(pid) ? undefined : true));
@@ -176,7 +172,7 @@ describe('the embedded stack (npm start)', () => {
     // The launcher's pid file and each running service's lock beside its directory.
     const locks = services.map((name) => `${name}.lock`);
     expect(readdirSync(dataDir).sort()).toEqual([...before, 'flotilla.pid', ...locks].sort());
-    const headers = await signIn();
+    const headers = await signIn(running().url, ADMIN_PASSWORD);
     const allocations = await fetch(`${running().url}/api/cars/${carId}/allocations`, { headers });
     expect(allocations.status).toBe(200);
     expect(((await allocations.json()) as Page).items).toHaveLength(1);

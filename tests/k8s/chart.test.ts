@@ -103,7 +103,8 @@ describe('files the chart takes from deploy/ (links, never copies)', () => {
       'include /etc/nginx/flotilla/gateway.conf;',
     );
     const service = find(render('defaults'), 'Service', nameOf('gateway'))!;
-    expect(service.spec.ports.map((p: { port: number }) => p.port)).toEqual([8080]);
+    // (Its other port is `metrics`, which the edge never proxies to.)
+    expect(service.spec.ports.map((p: { name: string; port: number }) => `${p.name}:${p.port}`)).toEqual(['http:8080', 'metrics:9464']);
   });
 
   it('the edge mounts that file over the image copy, which deploy/Dockerfile puts at /etc/nginx/flotilla/', () => {

@@ -53,6 +53,9 @@ const PROBES: Probe[] = [
   { port: 53, protocol: 'TCP' },
   { port: 8000, protocol: 'TCP' },
   { port: 22, protocol: 'TCP' },
+  // The Node services' metrics port, and OTLP/HTTP (traces).
+  { port: 9464, protocol: 'TCP' },
+  { port: 4318, protocol: 'TCP' },
 ];
 
 function ipToInt(ip: string): number {
@@ -126,6 +129,7 @@ function endpoints(objects: K8sObject[], values: Any): Endpoint[] {
     { name: 'stranger', namespace: 'elsewhere', labels: { app: 'x' }, ip: '10.244.2.2' },
     { name: 'ingress-controller', namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx' }, ip: '10.244.3.2' },
     { name: 'prometheus', namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'prometheus' }, ip: '10.244.4.2' },
+    { name: 'otel-collector', namespace: 'tracing', labels: { 'app.kubernetes.io/name': 'opentelemetry-collector' }, ip: '10.244.7.2' },
     { name: 'dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, ip: '10.96.0.10' },
     { name: 'cnpg-operator', namespace: values.postgresql.cloudnativepg.operatorNamespace, labels: { 'app.kubernetes.io/name': 'cloudnative-pg' }, ip: '10.244.5.2' },
     { name: 'internet', ip: '93.184.216.34' },
@@ -142,11 +146,21 @@ function endpoints(objects: K8sObject[], values: Any): Endpoint[] {
   return [...pods, ...around];
 }
 
-/** Compose's graph: service -> the services it calls, from its configuration. */
-function composeGraph(): { calls: Map<string, Set<string>>; egress: Set<string>; published: Set<string> } {
+/** Compose's graph: service -> the services it calls, from its configuration; the port Prometheus scrapes. */
+function composeGraph(): {
+  calls: Map<string, Set<string>>;
+  egress: Set<string>;
+  published: Set<string>;
+  metricsPort: number;
+} {
   const stack = compose();
   const prometheus = loadYaml(readFileSync(path.join(ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8'));
   const calls = new Map<string, Set<string>>();
+  const scraped = new Set<number>();
+  for (const job of prometheus.scrape_configs) {
+    for (const sc of job.static_configs) for (const t of sc.targets) if (!t.startsWith('127.')) scraped.add(Number(t.split(':')[1]));
+  }
+  if (scraped.size !== 1) throw new Error(`prometheus.yml scrapes the services on ${scraped.size} ports, not one`);
   for (const [name, service] of Object.entries(stack.services as Record<string, Any>)) {
     const targets = new Set<string>();
     for (const value of Object.values(service.environment ?? {})) {
@@ -168,7 +182,7 @@ function composeGraph(): { calls: Map<string, Set<string>>; egress: Set<string>;
   }
   const egress = new Set(Object.entries(stack.services as Record<string, Any>).filter(([, s]) => s.networks.includes('egress')).map(([n]) => n));
   const published = new Set(Object.entries(stack.services as Record<string, Any>).filter(([, s]) => s.ports).map(([n]) => n));
-  return { calls, egress, published };
+  return { calls, egress, published, metricsPort: [...scraped][0]! };
 }
 
 interface Edge {
@@ -180,7 +194,7 @@ interface Edge {
 
 /** The intended graph for a case: Compose's, mapped onto the cluster. */
 function intended(values: Any): Edge[] {
-  const { calls, egress, published } = composeGraph();
+  const { calls, egress, published, metricsPort } = composeGraph();
   const mode = values.postgresql.mode;
   const np = values.networkPolicy;
   const dbPort = mode === 'external' ? values.postgresql.external.port : 5432;
@@ -191,11 +205,18 @@ function intended(values: Any): Edge[] {
     for (const to of targets) {
       const sources = from === 'prometheus' ? (np.metricsFrom.length ? ['prometheus'] : []) : chartNames.has(from) ? [from] : [];
       const dests = to === 'db' ? db : chartNames.has(to) ? [to] : [];
-      for (const s of sources) for (const d of dests) edges.push({ from: s, to: d, port: to === 'db' ? dbPort : 8080, protocol: 'TCP' });
+      const port = to === 'db' ? dbPort : from === 'prometheus' ? metricsPort : 8080;
+      for (const s of sources) for (const d of dests) edges.push({ from: s, to: d, port, protocol: 'TCP' });
     }
   }
   for (const p of published) if (chartNames.has(p)) edges.push({ from: np.edgeFrom.length ? 'ingress-controller' : '*', to: p, port: 8080, protocol: 'TCP' });
   for (const s of egress) if (np.egress[s]?.enabled) for (const port of np.egress[s].ports) edges.push({ from: s, to: 'internet', port, protocol: 'TCP' });
+  // Traces: Compose sends them to its trace backend on the back network when an endpoint is set;
+  // in the cluster, to networkPolicy.tracingTo (anywhere when empty) on the endpoint's port.
+  if (values.tracing.enabled) {
+    const port = Number(new URL(values.tracing.endpoint).port || 80);
+    for (const s of NODE_SERVICES) edges.push({ from: s, to: np.tracingTo.length ? 'otel-collector' : '*', port, protocol: 'TCP' });
+  }
   for (const c of [...COMPONENTS, ...(mode === 'statefulset' ? ['postgresql'] : [])]) {
     for (const protocol of ['UDP', 'TCP'] as const) edges.push({ from: c, to: 'dns', port: 53, protocol });
   }
@@ -225,7 +246,8 @@ const POLICY_CASES: Case[] = ['all-on', 'external', 'cloudnativepg', 'statefulse
 
 describe('Compose\'s graph, as the tests read it', () => {
   it('is the one the chart was designed from', () => {
-    const { calls, egress, published } = composeGraph();
+    const { calls, egress, published, metricsPort } = composeGraph();
+    expect(metricsPort).toBe(9464);
     expect([...calls.get('edge')!]).toEqual(['gateway']);
     expect([...calls.get('gateway')!].sort()).toEqual(['fleet', 'stats', 'translation', 'users']);
     for (const s of DOMAIN_SERVICES) expect([...calls.get(s)!].sort()).toEqual(s === 'users' ? ['db'] : ['db', 'users']);
@@ -281,6 +303,10 @@ describe.each(POLICY_CASES)('%s: NetworkPolicy reachability', (name) => {
     expect(allowed(policies, e('fleet'), e('translation'), tcp(8080))).toBe(false);
     expect(allowed(policies, e('users'), e('internet'), tcp(443))).toBe(false);
     expect(allowed(policies, e('gateway'), e('internet'), tcp(443))).toBe(false);
+    // Metrics: the metrics port from Prometheus only (when allowed at all), never the http port.
+    expect(allowed(policies, e('prometheus'), e('gateway'), tcp(8080))).toBe(false);
+    expect(allowed(policies, e('edge'), e('gateway'), tcp(values.metrics.port))).toBe(false);
+    expect(allowed(policies, e('prometheus'), e('fleet'), tcp(values.metrics.port))).toBe(values.networkPolicy.metricsFrom.length > 0);
     if (values.postgresql.mode === 'statefulset') {
       expect(allowed(policies, e('gateway'), e('postgresql'), tcp(5432))).toBe(false);
       expect(allowed(policies, e('users'), e('postgresql'), tcp(5432))).toBe(true);

@@ -226,7 +226,23 @@ describe.each(CASES)('%s', (name) => {
       const pod = w.spec.template.spec;
       const container = pod.containers[0];
       const env = Object.fromEntries(container.env.map((e: Any) => [e.name, e.value]));
+      // Compose's tracing variables come from the shell (`${FLOTILLA_OTLP_ENDPOINT:-}`): in the
+      // chart they are tracing.*, set only when tracing.enabled.
+      const tracing = values.tracing;
+      const fromTracing: Record<string, string | undefined> = tracing.enabled
+        ? {
+            OTEL_EXPORTER_OTLP_ENDPOINT: tracing.endpoint,
+            OTEL_EXPORTER_OTLP_PROTOCOL: tracing.protocol,
+            OTEL_TRACES_SAMPLER: tracing.sampler,
+            OTEL_TRACES_SAMPLER_ARG: tracing.samplerArg || undefined,
+          }
+        : {};
       for (const [key, value] of Object.entries(service.environment as Record<string, string>)) {
+        if (key.startsWith('OTEL_')) {
+          expect(String(value), `${c}: ${key} in Compose`).toMatch(/^\$\{FLOTILLA_[A-Z_]+:-[^}]*\}$/);
+          expect(env[key], `${c}: ${key}`).toBe(fromTracing[key]);
+          continue;
+        }
         // Compose service names become this release's Service names.
         const expected = String(value).replace(/^http:\/\/([a-z]+):8080$/, (_m, host) => `http://${nameOf(host)}:8080`);
         expect(env[key], `${c}: ${key}`).toBe(expected);
@@ -242,15 +258,21 @@ describe.each(CASES)('%s', (name) => {
       for (const [key, value] of Object.entries(env)) if (key.endsWith('_FILE')) expect(files.has(value as string), `${c}: ${key}`).toBe(true);
       // Every secret file holds the Secret key of the same name.
       for (const f of secretFiles) expect(files.get(f)!.key).toBe(path.basename(f));
-      // The URLs name Services that exist, on the port the containers listen on.
+      // The URLs name Services that exist, on the port the containers listen on (the trace
+      // collector's is outside the chart).
       for (const [key, value] of Object.entries(env)) {
+        if (key === 'OTEL_EXPORTER_OTLP_ENDPOINT') continue;
         const m = /^http:\/\/([^:/]+):(\d+)$/.exec(value as string);
         if (!m) continue;
         const svc = find(objects, 'Service', m[1]!);
         expect(svc, `${c}: ${key} names a Service`).toBeDefined();
         expect(svc!.spec.ports.map((p: Any) => p.port), `${c}: ${key}`).toContain(Number(m[2]));
       }
-      expect(container.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+      expect(container.ports).toEqual([
+        { name: 'http', containerPort: 8080, protocol: 'TCP' },
+        { name: 'metrics', containerPort: Number(env.METRICS_PORT), protocol: 'TCP' },
+      ]);
+      expect(env.METRICS_PORT).toBe(String(values.metrics.port));
     }
   });
 

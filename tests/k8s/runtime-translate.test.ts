@@ -165,7 +165,7 @@ describe('runtime translation refuses what it cannot run faithfully', () => {
     ['a privileged container', (w) => (container(w).securityContext.privileged = true), /privileged/],
     ['a mounted service-account token', (w) => (w.spec.template.spec.automountServiceAccountToken = true), /service-account token/],
     ['service links', (w) => delete w.spec.template.spec.enableServiceLinks, /service links/],
-    ['a probe on a port name that does not exist', (w) => (container(w).readinessProbe.httpGet.port = 'metrics'), /port metrics names no containerPort/],
+    ['a probe on a port name that does not exist', (w) => (container(w).readinessProbe.httpGet.port = 'nope'), /port nope names no containerPort/],
     ['a gRPC probe', (w) => (container(w).livenessProbe = { grpc: { port: 8080 } }), /field grpc/],
     ['a selector that does not select the pods', (w) => (w.spec.selector.matchLabels['app.kubernetes.io/component'] = 'other'), /does not select/],
   ];

@@ -12,6 +12,12 @@ export function serviceConfigProperties(defaultPort: number) {
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
       { default: 'info' },
     ),
+    // Prometheus metrics on a listener of their own, never on the public one: a TCP port
+    // (containers: 9464, on METRICS_HOST, default HOST) or a Unix socket (the embedded stack).
+    // Neither set: /metrics is answered on the service's own listener (in-process tests).
+    METRICS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+    METRICS_HOST: Type.Optional(Type.String({ minLength: 1 })),
+    METRICS_SOCKET_PATH: Type.Optional(Type.String({ minLength: 1 })),
     DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
     DATA_DIR: Type.Optional(Type.String({ minLength: 1 })),
   };

@@ -2,9 +2,11 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileS
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, type PostgresPool, sql } from 'kysely';
 import pg from 'pg';
+import type { Registry } from 'prom-client';
 import { ConnectionBreaker } from './breaker.js';
+import { instrumentPool } from './metrics.js';
 
 export interface DatabaseOptions {
   /** PostgreSQL server URL; when absent an embedded PGlite database is used. */
@@ -19,6 +21,8 @@ export interface DatabaseOptions {
   extensions?: string[];
   poolMax?: number;
   onPoolError?: (error: Error) => void;
+  /** Where the pool's wait histogram and gauges are registered (createService passes its own). */
+  metrics?: Registry;
 }
 
 export interface Database<DB> {
@@ -79,7 +83,9 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
     throw error;
   }
 
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: breaker ?? pool }) });
+  const db = new Kysely<DB>({
+    dialect: new PostgresDialect({ pool: timedCheckouts(breaker ?? (pool as PostgresPool), pool, options.metrics) }),
+  });
   return {
     db,
     kind,
@@ -103,6 +109,31 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
       await pglite?.close();
       releaseLock();
     },
+  };
+}
+
+/**
+ * Every checkout Kysely makes (one per query or transaction), timed into db_pool_wait_seconds:
+ * how long requests queue for a connection, the pool's saturation. Without a registry, the pool as is.
+ */
+function timedCheckouts(source: PostgresPool, pool: pg.Pool, registry: Registry | undefined): PostgresPool {
+  if (!registry) return source;
+  const observe = instrumentPool(registry, () => ({
+    totalCount: pool.totalCount,
+    idleCount: pool.idleCount,
+    waitingCount: pool.waitingCount,
+    max: pool.options.max ?? 10,
+  }));
+  return {
+    async connect() {
+      const began = process.hrtime.bigint();
+      try {
+        return await source.connect();
+      } finally {
+        observe(Number(process.hrtime.bigint() - began) / 1e9);
+      }
+    },
+    end: () => source.end(),
   };
 }
 

@@ -38,6 +38,7 @@ export {
   type ProblemDocument,
   unavailable,
 } from './problem.js';
+export { type MetricsListen, metricsListenOn, serveMetrics } from './metrics.js';
 export { type Listen, listenOn, runService } from './run.js';
 export {
   createService,

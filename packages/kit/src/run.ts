@@ -1,6 +1,8 @@
 import { lstatSync, unlinkSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { ConfigError } from './config.js';
+import { type MetricsListen, type MetricsServer, serveMetrics } from './metrics.js';
+import { shutdownTracing } from './tracing.js';
 
 export type Listen = { port: number; host: string } | { path: string };
 
@@ -20,15 +22,22 @@ function removeStaleSocket(path: string): void {
 
 const DRAIN_TIMEOUT_MS = 15_000;
 
+interface Built {
+  app: FastifyInstance;
+  listen: Listen;
+  /** Where /metrics is served instead of on `listen` (metricsListenOn); undefined: on `listen`. */
+  metrics?: MetricsListen | undefined;
+}
+
 /**
- * Starts a built service and owns the process: reports the bound port to a parent launcher
- * (IPC), and on SIGTERM/SIGINT stops accepting, drains in-flight requests, closes the database
- * and exits. A configuration error exits with a one-line message instead of a stack trace.
+ * Starts a built service and owns the process: serves its metrics on their own listener when
+ * given one (before the service's listener opens, so that one never answers them), reports the
+ * bound port to a parent launcher (IPC), and on SIGTERM/SIGINT stops accepting, drains in-flight
+ * requests, closes the database, flushes the spans not yet exported and exits. A configuration
+ * error exits with a one-line message instead of a stack trace.
  */
-export async function runService(
-  build: () => Promise<{ app: FastifyInstance; listen: Listen }>,
-): Promise<void> {
-  let built: { app: FastifyInstance; listen: Listen };
+export async function runService(build: () => Promise<Built>): Promise<void> {
+  let built: Built;
   try {
     built = await build();
   } catch (error) {
@@ -40,6 +49,11 @@ export async function runService(
     process.exit(1);
   }
   const { app, listen } = built;
+  let metricsServer: MetricsServer | undefined;
+  if (built.metrics) {
+    metricsServer = await serveMetrics(app, built.metrics);
+    app.log.info({ metrics: 'path' in built.metrics ? built.metrics.path : metricsServer.server.address() }, 'metrics listener open');
+  }
   if ('path' in listen) {
     removeStaleSocket(listen.path);
     await app.listen(listen);
@@ -62,6 +76,8 @@ export async function runService(
     }, DRAIN_TIMEOUT_MS).unref();
     try {
       await app.close();
+      await metricsServer?.close();
+      await shutdownTracing();
       process.exit(0);
     } catch (error) {
       app.log.error({ err: error }, 'shutdown failed');

@@ -23,7 +23,7 @@ import { GATEWAY_HEADER } from './auth.js';
 import { type RouteDeclaration, routeDeclarations, SECURITY_SCHEMES } from './declarations.js';
 import { clientErrorAnswer, discardUnreadBody, refuseOversizedBodies } from './early-answers.js';
 import { installInputGuard } from './input-guard.js';
-import { createMetrics, instrumentRequests } from './metrics.js';
+import { createMetrics, exposeMetrics, instrumentRequests } from './metrics.js';
 import { HttpProblem, PROBLEM_CONTENT_TYPE } from './problem.js';
 import { validatorCompiler } from './validation.js';
 
@@ -54,7 +54,7 @@ export interface ServiceDefinition<DB> {
   version?: string;
   description?: string;
   /** Omit for a service without a database. */
-  database?: Omit<DatabaseOptions, 'name' | 'onPoolError'>;
+  database?: Omit<DatabaseOptions, 'name' | 'onPoolError' | 'metrics'>;
   logLevel?: string;
   /** Where logs go; tests pass a stream to read them. Defaults to stdout. */
   logStream?: DestinationStream;
@@ -180,6 +180,8 @@ export async function createService<DB>(definition: ServiceDefinition<DB>): Prom
 
   const metrics = createMetrics(definition.name);
   instrumentRequests(app, metrics);
+  // Answered here until runService moves them to a listener of their own (METRICS_PORT).
+  const metricsExposure = exposeMetrics(app, metrics);
 
   let database: Database<DB> | undefined;
   if (definition.database) {
@@ -194,6 +196,7 @@ export async function createService<DB>(definition: ServiceDefinition<DB>): Prom
       ...definition.database,
       name: definition.name,
       onPoolError: (error) => logger.warn({ err: error }, 'database connection lost'),
+      metrics,
     });
     logger.info({ database: database.kind }, 'database ready');
     const opened = database;
@@ -244,6 +247,8 @@ export async function createService<DB>(definition: ServiceDefinition<DB>): Prom
     return reply.code(503).type(PROBLEM_CONTENT_TYPE).send(problem.toJSON(request.url));
   });
   app.get('/metrics', INFRA, async (_request, reply) => {
+    // Served on the metrics listener instead: here it is a path like any unknown one.
+    if (metricsExposure.separate) return reply.callNotFound();
     reply.type(metrics.contentType);
     return metrics.metrics();
   });

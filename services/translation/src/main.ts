@@ -1,8 +1,13 @@
-import { listenOn, runService } from '@flotilla/kit';
-import { buildApp } from './app.js';
-import { loadTranslationConfig } from './config.js';
+// Tracing first, when OTEL_EXPORTER_OTLP_ENDPOINT asks for it (otherwise nothing is loaded): what
+// it instruments (http, undici, pg, pino, Fastify) must load after it, hence the dynamic imports.
+import { startTracing } from '@flotilla/kit/tracing';
+
+await startTracing('translation');
+const { listenOn, metricsListenOn, runService } = await import('@flotilla/kit');
+const { buildApp } = await import('./app.js');
+const { loadTranslationConfig } = await import('./config.js');
 
 await runService(async () => {
   const config = loadTranslationConfig();
-  return { app: await buildApp(config), listen: listenOn(config) };
+  return { app: await buildApp(config), listen: listenOn(config), metrics: metricsListenOn(config) };
 });

@@ -143,6 +143,14 @@ exactly as in Compose. secret-kind is app (secrets.existingSecret or the generat
 {{- $c := index . 1 -}}
 {{- $v := index $root.Values $c -}}
 {{- $env := dict "HOST" "0.0.0.0" "PORT" "8080" "LOG_LEVEL" $v.logLevel -}}
+{{- /* Metrics on their own port; traces only when enabled (otherwise no OpenTelemetry code loads). */ -}}
+{{- $_ := set $env "METRICS_PORT" ($root.Values.metrics.port | toString) -}}
+{{- if $root.Values.tracing.enabled -}}
+{{- $_ := set $env "OTEL_EXPORTER_OTLP_ENDPOINT" (required "tracing.endpoint is required with tracing.enabled" $root.Values.tracing.endpoint) -}}
+{{- $_ := set $env "OTEL_EXPORTER_OTLP_PROTOCOL" $root.Values.tracing.protocol -}}
+{{- $_ := set $env "OTEL_TRACES_SAMPLER" $root.Values.tracing.sampler -}}
+{{- if $root.Values.tracing.samplerArg }}{{ $_ := set $env "OTEL_TRACES_SAMPLER_ARG" $root.Values.tracing.samplerArg }}{{ end -}}
+{{- end -}}
 {{- if eq $c "gateway" -}}
 {{- $_ := set $env "USERS_URL" (include "flotilla.componentUrl" (list $root "users")) -}}
 {{- $_ := set $env "FLEET_URL" (include "flotilla.componentUrl" (list $root "fleet")) -}}
@@ -177,6 +185,19 @@ exactly as in Compose. secret-kind is app (secrets.existingSecret or the generat
 {{- $_ := set $env $name ($value | toString) -}}
 {{- end -}}
 {{- toJson $env -}}
+{{- end -}}
+
+{{/*
+The port of tracing.endpoint (the scheme's default when it names none): what NetworkPolicies open.
+*/}}
+{{- define "flotilla.tracingPort" -}}
+{{- $url := urlParse .Values.tracing.endpoint -}}
+{{- $host := $url.host -}}
+{{- if regexMatch ":[0-9]+$" $host -}}
+{{- regexFind "[0-9]+$" $host -}}
+{{- else -}}
+{{- ternary "443" "80" (eq $url.scheme "https") -}}
+{{- end -}}
 {{- end -}}
 
 {{/*
