@@ -522,7 +522,7 @@ async function runStackChecks(present, absent, withPrometheus, needles, running)
     const paths = Object.keys(spec.json.paths);
     const expected = {
       users: '/api/auth/login',
-      fleet: '/api/cars',
+      fleet: '/api/{type}',
       translation: '/api/translate',
       stats: '/api/stats',
     };
@@ -753,8 +753,14 @@ async function runStackChecks(present, absent, withPrometheus, needles, running)
 
     await check('monitoring: Prometheus loaded the alert rules (deploy/prometheus/alerts.yml)', async () => {
       const ip = await addressOn('prometheus', 'monitoring');
-      const body = await (await fetch(`http://${ip}:9090/api/v1/rules`, { signal: AbortSignal.timeout(5000) })).json();
-      const alerts = body.data.groups.flatMap((g) => g.rules.filter((r) => r.type === 'alerting').map((r) => `${r.name}:${r.health}`));
+      // Each rule group is evaluated on its own schedule (every 30 s, staggered): until a group's
+      // first evaluation its rules report "unknown", so wait for every rule to have been evaluated.
+      let alerts = [];
+      for (const until = Date.now() + 75_000; Date.now() < until; await sleep(2_000)) {
+        const body = await (await fetch(`http://${ip}:9090/api/v1/rules`, { signal: AbortSignal.timeout(5000) })).json();
+        alerts = body.data.groups.flatMap((g) => g.rules.filter((r) => r.type === 'alerting').map((r) => `${r.name}:${r.health}`));
+        if (alerts.length > 0 && !alerts.some((a) => a.endsWith(':unknown'))) break;
+      }
       for (const name of ['FlotillaServiceDown', 'FlotillaHighErrorRate', 'FlotillaHighLatencyP95', 'FlotillaDatabasePoolExhausted']) {
         assert(alerts.includes(`${name}:ok`), `${name} not loaded and healthy: ${alerts.join(', ')}`);
       }

@@ -34,6 +34,7 @@ import {
   type JWTVerifyGetKey,
   jwtVerify,
 } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { fetchVia } from './address.js';
 import { HttpProblem } from './problem.js';
 
@@ -118,10 +119,41 @@ export const unauthorized = (detail: string) => new HttpProblem(401, detail);
 export const forbidden = (detail: string) => new HttpProblem(403, detail);
 
 /**
+ * Tokens already verified, per key resolver: the principal until the token expires. A request
+ * carries the same token as the caller's last one, and the gateway and then the service each
+ * verified it (a signature check per hop per request: most of the gateway's CPU). Keyed by the
+ * whole token string, so a changed byte is a different token and verified anew; an entry lives
+ * no longer than the token's own `exp`, after which the full check runs again and says
+ * "expired". Tokens are stateless, so no revocation is skipped: a key removed from the set keeps
+ * verifying only what it already verified, until expiry, as jose's own key cache would.
+ */
+const verified = new WeakMap<JWTVerifyGetKey, LRUCache<string, Principal>>();
+const VERIFIED_TOKENS_MAX = 10_000;
+
+function verifiedFor(keys: JWTVerifyGetKey): LRUCache<string, Principal> {
+  let cache = verified.get(keys);
+  if (!cache) {
+    cache = new LRUCache<string, Principal>({ max: VERIFIED_TOKENS_MAX, ttlAutopurge: false });
+    verified.set(keys, cache);
+  }
+  return cache;
+}
+
+/**
  * Verifies an access token and returns its principal. Invalid, expired, tampered or foreign
  * tokens → 401 problem; an unreachable key set → 503 (the caller may be fine; we cannot tell).
  */
 export async function verifyAccessToken(token: string, keys: JWTVerifyGetKey): Promise<Principal> {
+  const cache = verifiedFor(keys);
+  const known = cache.get(token);
+  if (known) return known;
+  const { principal, expiresAt } = await verifyFully(token, keys);
+  const ttl = expiresAt * 1000 - Date.now();
+  if (ttl > 0) cache.set(token, principal, { ttl });
+  return principal;
+}
+
+async function verifyFully(token: string, keys: JWTVerifyGetKey): Promise<{ principal: Principal; expiresAt: number }> {
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(token, keys, {
@@ -152,10 +184,13 @@ export async function verifyAccessToken(token: string, keys: JWTVerifyGetKey): P
     throw unauthorized('the access token is not valid');
   }
   return {
-    userId,
-    username: payload.username,
-    roles,
-    via: payload.amr === 'api-key' ? 'api-key' : 'password',
+    principal: {
+      userId,
+      username: payload.username,
+      roles,
+      via: payload.amr === 'api-key' ? 'api-key' : 'password',
+    },
+    expiresAt: payload.exp as number,
   };
 }
 

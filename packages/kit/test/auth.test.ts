@@ -11,6 +11,7 @@ import {
   principalOf,
   type ServiceApp,
   verifyAccess,
+  verifyAccessToken,
 } from '../src/index.js';
 
 const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
@@ -178,5 +179,58 @@ describe('verifyAccess', () => {
     expect(hasRole(['operator'], 'admin')).toBe(false);
     expect(hasRole(['viewer', 'operator'], 'operator')).toBe(true);
     expect(hasRole(['superuser'], 'viewer')).toBe(false);
+  });
+});
+
+describe('verified tokens are remembered until they expire', () => {
+  /** A key resolver that counts the signature checks it serves. */
+  async function countingKeys() {
+    const keys = createLocalJWKSet(await jwksOf(privateKey));
+    const counted = { calls: 0 };
+    const resolver: JWTVerifyGetKey = (header, input) => {
+      counted.calls++;
+      return keys(header, input);
+    };
+    return { resolver, counted };
+  }
+
+  it('checks a token once, then answers from memory with the same principal', async () => {
+    const { resolver, counted } = await countingKeys();
+    const jwt = await token(['operator']);
+    const first = await verifyAccessToken(jwt, resolver);
+    const again = await verifyAccessToken(jwt, resolver);
+    expect(again).toEqual(first);
+    expect(first).toMatchObject({ userId: 42, username: 'ada', roles: ['operator'] });
+    expect(counted.calls).toBe(1);
+  });
+
+  it('refuses a token changed by one byte after the original was remembered', async () => {
+    const { resolver } = await countingKeys();
+    const jwt = await token(['admin']);
+    await verifyAccessToken(jwt, resolver);
+    const last = jwt.at(-2) === 'A' ? 'B' : 'A';
+    const tampered = `${jwt.slice(0, -2)}${last}${jwt.slice(-1)}`;
+    await expect(verifyAccessToken(tampered, resolver)).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('says "expired" once the remembered token expires', async () => {
+    const { resolver, counted } = await countingKeys();
+    const jwt = await token(['viewer'], { exp: Math.floor(Date.now() / 1000) + 1 });
+    await verifyAccessToken(jwt, resolver);
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    await expect(verifyAccessToken(jwt, resolver)).rejects.toMatchObject({
+      status: 401,
+      detail: expect.stringContaining('expired'),
+    });
+    expect(counted.calls).toBe(2);
+  });
+
+  it('remembers per key set: a token one set verified is checked anew against another', async () => {
+    const { resolver } = await countingKeys();
+    const jwt = await token(['viewer']);
+    await verifyAccessToken(jwt, resolver);
+    const { privateKey: other } = generateKeyPairSync('ed25519');
+    const foreign = createLocalJWKSet(await jwksOf(other));
+    await expect(verifyAccessToken(jwt, foreign)).rejects.toMatchObject({ status: 401 });
   });
 });

@@ -1,471 +1,648 @@
 /**
- * Fleet booking benchmark: N concurrent clients book random periods on M cars for a fixed time,
- * directly against the fleet service and through the gateway, then the same inserts as plain SQL
- * against the same database (the ceiling). Loopback only; every phase is bounded in time.
+ * Fleet and gateway benchmark, every part in a process of its own as deployed: the users, fleet
+ * and gateway services (their built `dist/main.js`, production settings), the load generator
+ * (autocannon, load.ts) in another process, and for the proxy-cost comparison nginx (Debian's,
+ * one worker, keep-alive to its upstream) and a trivial upstream. All paths run in one run, so
+ * their ratios compare figures taken under the same conditions:
  *
- *   node --import tsx services/fleet/bench/fleet.ts [--clients 32] [--resources 50] [--seconds 10]
- *        [--warmup 1] [--gateway-url http://127.0.0.1:8080] [--token JWT]
+ * - bookings: pgbench's `insert … tstzrange` on a table with the same exclusion constraint (the
+ *   database's ceiling; PostgreSQL only), fleet direct, gateway → fleet. Afterwards every stored
+ *   booking is read back through the API: every 201 must be stored, and no two may overlap;
+ * - reads: `GET /cars/1` on fleet direct and through the gateway;
+ * - proxy cost: the trivial upstream direct, behind nginx, behind the gateway (auth on).
  *
- * Fleet runs in-process on PGlite in a temporary directory, or on DATABASE_URL when set.
- * Writes bench/results/fleet-<date>.md and .json at the repository root.
+ *   npm run bench -- fleet [--clients 32] [--resources 50] [--seconds 10] [--warmup 2]
+ *                          [--database both|postgresql|pglite] [--profile DIR]
+ *
+ * PostgreSQL: BENCH_DATABASE_URL, else TEST_DATABASE_URL — a role that may create databases; each
+ * service gets a database of its own, dropped afterwards. Without either, PGlite only. Loopback
+ * only. Writes bench/results/fleet-<date>.md and .json. `--profile DIR`: every service runs with
+ * `node --cpu-prof` and writes its profile into DIR when it stops (open them in Chrome DevTools).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { ServiceApp } from '@flotilla/kit';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { type Kysely, sql } from 'kysely';
-import { buildApp } from '../src/app.js';
-import { loadFleetConfig } from '../src/config.js';
-import type { DB } from '../src/db/schema.js';
+import pg from 'pg';
+import { HORIZON_SLOTS, type LoadResult, type LoadSpec } from './load.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const SLOT_MS = 15 * 60_000;
-// Bookings land at random 15-minute slots within a year, 1 to 16 slots long: with the default
-// load this gives a modest, non-zero conflict share. Each phase books in its own century so
-// phases never collide with each other's allocations.
-const HORIZON_SLOTS = 365 * 24 * 4;
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const LOAD = fileURLToPath(new URL('./load.ts', import.meta.url));
+const UPSTREAM = fileURLToPath(new URL('./trivial-upstream.mjs', import.meta.url));
+const entryPoint = (name: string) => join(ROOT, 'services', name, 'dist', 'main.js');
+/** Each booking phase books in a century of its own, so phases never refuse each other's periods. */
+const century = (n: number) => Date.UTC(2100 + n * 100, 0, 1);
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 interface Options {
   clients: number;
   resources: number;
   seconds: number;
   warmup: number;
-  gatewayUrl: string | undefined;
-  token: string | undefined;
+  databases: ('postgresql' | 'pglite')[];
+  profile: string | undefined;
 }
 
 function options(): Options {
-  // `npm run bench -- fleet --clients 8` passes the scenario name through; ignore positionals.
   const { values } = parseArgs({
     allowPositionals: true,
     options: {
       clients: { type: 'string', default: '32' },
       resources: { type: 'string', default: '50' },
       seconds: { type: 'string', default: '10' },
-      warmup: { type: 'string', default: '1' },
-      'gateway-url': { type: 'string' },
-      token: { type: 'string' },
+      warmup: { type: 'string', default: '2' },
+      database: { type: 'string', default: 'both' },
+      profile: { type: 'string' },
     },
   });
-  const positive = (name: string, text: string, max: number) => {
+  const number = (name: string, text: string, min: number, max: number) => {
     const n = Number(text);
-    if (!Number.isFinite(n) || n <= 0 || n > max)
-      throw new Error(`--${name} must be a number in (0, ${max}]`);
+    if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${name} must be a number in [${min}, ${max}]`);
     return n;
   };
-  const gatewayUrl = values['gateway-url'];
-  if (gatewayUrl !== undefined) {
-    const host = new URL(gatewayUrl).hostname;
-    if (!['127.0.0.1', 'localhost', '[::1]', '::1'].includes(host)) {
-      throw new Error(
-        `--gateway-url must be a loopback address (got ${host}): this benchmark stays on this machine`,
-      );
-    }
-  }
+  const wanted = values.database;
+  if (!['both', 'postgresql', 'pglite'].includes(wanted))
+    throw new Error('--database must be both, postgresql or pglite');
+  if (wanted === 'postgresql' && !adminUrl())
+    throw new Error('--database postgresql needs BENCH_DATABASE_URL or TEST_DATABASE_URL');
+  const databases: Options['databases'] =
+    wanted === 'both' ? (adminUrl() ? ['postgresql', 'pglite'] : ['pglite']) : [wanted as 'postgresql' | 'pglite'];
   return {
-    clients: Math.floor(positive('clients', values.clients, 1024)),
-    resources: Math.floor(positive('resources', values.resources, 10_000)),
-    seconds: positive('seconds', values.seconds, 600),
-    warmup: Number(values.warmup) >= 0 ? Number(values.warmup) : 1,
-    gatewayUrl,
-    token: values.token ?? process.env.FLEET_BENCH_TOKEN,
+    clients: Math.floor(number('clients', values.clients, 1, 1024)),
+    resources: Math.floor(number('resources', values.resources, 1, 10_000)),
+    seconds: number('seconds', values.seconds, 1, 600),
+    warmup: number('warmup', values.warmup, 0, 600),
+    databases,
+    profile: values.profile,
   };
 }
 
-interface Booking {
-  resource: number;
-  start: string;
-  end: string;
+function adminUrl(): string | undefined {
+  return process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || undefined;
 }
 
-function randomBooking(resources: number[], epoch: number): Booking {
-  const resource = resources[Math.floor(Math.random() * resources.length)] as number;
-  const slot = Math.floor(Math.random() * HORIZON_SLOTS);
-  const length = 1 + Math.floor(Math.random() * 16);
-  return {
-    resource,
-    start: new Date(epoch + slot * SLOT_MS).toISOString(),
-    end: new Date(epoch + (slot + length) * SLOT_MS).toISOString(),
-  };
-}
+// ------------------------------------------------------------------------------------------------
+// Processes
 
-interface PhaseResult {
+interface Running {
   name: string;
-  seconds: number;
-  requests: number;
-  created: number;
-  conflicts: number;
-  /** Anything that was neither a booking nor an overlap, by status (or error name). */
-  other: Record<string, number>;
-  allocationsPerSecond: number;
-  requestsPerSecond: number;
-  conflictShare: number;
-  latencyMs: { p50: number; p90: number; p99: number; max: number };
+  child: ChildProcess;
+  url: string;
+}
+const running: Running[] = [];
+
+/** The environment a deployed service gets: nothing of this shell's (no OTEL_*, no DATABASE_URL). */
+function serviceEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: tmpdir() };
+  Object.assign(env, { NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0' }, extra);
+  for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
+  return env;
 }
 
-/** Runs `clients` loops of `attempt` until the deadline; `attempt` answers a status key. */
-async function phase(
+/** Forks a script that reports `{ type: 'listening', port }` over IPC (kit's runService does). */
+function startProcess(
   name: string,
-  clients: number,
-  seconds: number,
-  warmup: number,
-  attempt: () => Promise<string>,
-): Promise<PhaseResult> {
-  const loop = async (until: number, record: (status: string, ms: number) => void) => {
-    await Promise.all(
-      Array.from({ length: clients }, async () => {
-        while (performance.now() < until) {
-          const began = performance.now();
-          const status = await attempt();
-          record(status, performance.now() - began);
-        }
-      }),
-    );
-  };
-  if (warmup > 0) await loop(performance.now() + warmup * 1000, () => {});
-
-  const tally: Record<string, number> = {};
-  const latencies: number[] = [];
-  const began = performance.now();
-  await loop(began + seconds * 1000, (status, ms) => {
-    tally[status] = (tally[status] ?? 0) + 1;
-    latencies.push(ms);
-  });
-  const elapsed = (performance.now() - began) / 1000;
-  latencies.sort((a, b) => a - b);
-  const quantile = (q: number) =>
-    round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
-  const created = tally.created ?? 0;
-  const conflicts = tally.conflict ?? 0;
-  const other = Object.fromEntries(
-    Object.entries(tally).filter(([key]) => key !== 'created' && key !== 'conflict'),
-  );
-  return {
-    name,
-    seconds: round(elapsed),
-    requests: latencies.length,
-    created,
-    conflicts,
-    other,
-    allocationsPerSecond: round(created / elapsed),
-    requestsPerSecond: round(latencies.length / elapsed),
-    conflictShare: round(latencies.length ? conflicts / latencies.length : 0, 4),
-    latencyMs: { p50: quantile(0.5), p90: quantile(0.9), p99: quantile(0.99), max: quantile(1) },
-  };
-}
-
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
-
-function httpClient(baseUrl: string, token: string | undefined) {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  return async (path: string, body: unknown): Promise<{ status: number; json: unknown }> => {
-    const response = await fetch(`${baseUrl}${path}`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(body),
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  execArgv: string[] = [],
+): Promise<Running> {
+  return new Promise((resolve, reject) => {
+    const child = fork(script, args, { env, execArgv, cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
     });
-    const text = await response.text();
-    return { status: response.status, json: text ? (JSON.parse(text) as unknown) : undefined };
-  };
+    const timer = setTimeout(() => reject(new Error(`${name} did not listen within 60 s: ${stderr}`)), 60_000);
+    child.on('message', (message: { type?: string; port?: number }) => {
+      if (message?.type !== 'listening' || message.port === undefined) return;
+      clearTimeout(timer);
+      const started = { name, child, url: `http://127.0.0.1:${message.port}` };
+      running.push(started);
+      resolve(started);
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${signal ?? code}) before listening: ${stderr}`));
+    });
+  });
 }
 
-async function createCars(
-  post: ReturnType<typeof httpClient>,
-  prefix: string,
-  count: number,
-): Promise<number[]> {
-  const ids: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const response = await post(`${prefix}/cars`, { name: `bench-${i}`, attributes: { bench: true } });
-    if (response.status !== 201) {
-      throw new Error(
-        `creating a car at ${prefix}/cars answered ${response.status}: ${JSON.stringify(response.json)}`,
-      );
-    }
-    ids.push((response.json as { id: number }).id);
+let profileDir: string | undefined;
+let profiles = 0;
+const startService = (name: string, extra: Record<string, string | undefined>) =>
+  startProcess(
+    name,
+    entryPoint(name),
+    [],
+    serviceEnv(extra),
+    profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}-${++profiles}.cpuprofile`] : [],
+  );
+
+async function stopAll(): Promise<void> {
+  await Promise.all(
+    running.splice(0).map(
+      ({ child }) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          child.once('exit', () => {
+            clearTimeout(kill);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
+function rssMiB(pid: number | undefined): number | undefined {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? round(Number(match[1]) / 1024, 1) : undefined;
+  } catch {
+    return undefined;
   }
-  return ids;
 }
 
-function bookingAttempt(
-  post: ReturnType<typeof httpClient>,
-  prefix: string,
-  resources: number[],
-  epoch: number,
-) {
-  return async () => {
-    const booking = randomBooking(resources, epoch);
-    try {
-      const response = await post(`${prefix}/cars/${booking.resource}/allocations`, {
-        start: booking.start,
-        end: booking.end,
-        holder: 'bench',
-      });
-      return response.status === 201
-        ? 'created'
-        : response.status === 409
-          ? 'conflict'
-          : String(response.status);
-    } catch (error) {
-      return (error as Error).name;
-    }
+/** Runs load.ts in a process of its own and returns what it measured. */
+function load(spec: LoadSpec): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', LOAD, JSON.stringify(spec)], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`the load generator exited with ${code}`));
+      resolve(JSON.parse(out) as LoadResult);
+    });
+  });
+}
+
+// ------------------------------------------------------------------------------------------------
+// PostgreSQL: a database per service, and pgbench
+
+interface Postgres {
+  urlFor(database: string): string;
+  drop(): Promise<void>;
+  version: string;
+}
+
+async function createDatabases(admin: string, names: string[]): Promise<Postgres> {
+  const suffix = `${process.pid}_${Date.now().toString(36)}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect().catch((error: Error) => {
+    const { hostname, port } = new URL(admin);
+    throw new Error(`cannot reach PostgreSQL at ${hostname}:${port || 5432} (BENCH_DATABASE_URL or TEST_DATABASE_URL): ${error.message}`);
+  });
+  const version = (await client.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]?.v ?? '?';
+  const created: string[] = [];
+  for (const name of names) {
+    const database = `flotilla_bench_${name}_${suffix}`;
+    await client.query(`create database ${database}`);
+    created.push(database);
+  }
+  const urlFor = (name: string) => {
+    const url = new URL(admin);
+    url.pathname = `/flotilla_bench_${name}_${suffix}`;
+    return url.toString();
+  };
+  return {
+    urlFor,
+    version,
+    async drop() {
+      for (const database of created) await client.query(`drop database if exists ${database} with (force)`);
+      await client.end();
+    },
   };
 }
 
-function sqlAttempt(db: Kysely<DB>, resources: number[], epoch: number) {
-  return async () => {
-    const booking = randomBooking(resources, epoch);
-    try {
-      await sql`insert into allocations (resource_id, period, holder)
-        values (${booking.resource}, tstzrange(${booking.start}::timestamptz, ${booking.end}::timestamptz, '[)'), 'bench')`.execute(
-        db,
-      );
-      return 'created';
-    } catch (error) {
-      return (error as { code?: string }).code === '23P01'
-        ? 'conflict'
-        : `sql ${(error as { code?: string }).code}`;
-    }
-  };
+/** Debian's pgbench: on PATH from postgresql-client, or beside the newest server installed. */
+function pgbenchBinary(): string | undefined {
+  if (existsSync('/usr/bin/pgbench')) return '/usr/bin/pgbench';
+  const dir = '/usr/lib/postgresql';
+  const versions = existsSync(dir) ? readdirSync(dir).filter((v) => /^\d+$/.test(v)) : [];
+  return versions
+    .sort((a, b) => Number(b) - Number(a))
+    .map((v) => join(dir, v, 'bin', 'pgbench'))
+    .find(existsSync);
 }
 
-async function listen(app: ServiceApp): Promise<string> {
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return `http://127.0.0.1:${address.port}`;
+interface PgbenchResult {
+  tps: number;
+  /** Rows inserted per second of the measured run: refused overlaps left out, as for fleet's 409s. */
+  bookingsPerSecond: number;
+  latencyAverageMs: number;
+  transactions: number;
+  inserted: number;
 }
 
 /**
- * Stands in for the users service's token keys: a loopback JWKS with a fresh Ed25519 key, and an
- * operator access token signed with it, so the in-process gateway admits the benchmark's bookings.
+ * The ceiling: the same insert fleet makes (a tstzrange period, an exclusion constraint on
+ * resource and period), from pgbench's own clients. `on conflict do nothing` stands in for fleet's
+ * refused overlaps (pgbench would abort a client on the error).
  */
-async function benchIdentity(): Promise<{ jwksUrl: string; token: string; server: Server }> {
-  const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'fleet-bench', alg: 'EdDSA', use: 'sig' };
-  const server = createServer((_request, response) => {
-    response.setHeader('content-type', 'application/json');
-    response.end(JSON.stringify({ keys: [jwk] }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  const token = await new SignJWT({ username: 'fleet-bench', roles: ['operator'] })
-    .setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt', kid: 'fleet-bench' })
-    .setIssuer('flotilla-users')
-    .setAudience('flotilla')
-    .setSubject('1')
-    .setIssuedAt()
-    .setExpirationTime('1h')
-    .sign(privateKey);
-  return { jwksUrl: `http://127.0.0.1:${address.port}/.well-known/jwks.json`, token, server };
-}
-
-/** The gateway in-process, routing to this fleet; or the reason it cannot start. */
-async function startGateway(
-  fleetUrl: string,
-  jwksUrl: string,
-): Promise<{ app: ServiceApp } | { skipped: string }> {
+async function pgbench(databaseUrl: string, opts: Options, dir: string): Promise<PgbenchResult | string> {
+  const binary = pgbenchBinary();
+  if (!binary) return 'not measured: pgbench is not installed (Debian: postgresql-client)';
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  await client.query('create extension if not exists btree_gist');
+  await client.query(`create table bench_allocations (
+    id bigserial primary key, resource_id integer not null, period tstzrange not null, holder text not null,
+    exclude using gist (resource_id with =, period with &&))`);
+  const script = join(dir, 'booking.sql');
+  writeFileSync(
+    script,
+    [
+      `\\set r random(1, ${opts.resources})`,
+      `\\set s random(0, ${HORIZON_SLOTS - 1})`,
+      '\\set l random(1, 16)',
+      "insert into bench_allocations (resource_id, period, holder) values (:r, tstzrange(timestamptz '2500-01-01 00:00Z' + :s * interval '15 minutes', timestamptz '2500-01-01 00:00Z' + (:s + :l) * interval '15 minutes', '[)'), 'bench') on conflict do nothing;",
+      '',
+    ].join('\n'),
+  );
+  const url = new URL(databaseUrl);
+  const run = (seconds: number) =>
+    execFileSync(
+      binary,
+      ['-n', '-c', String(opts.clients), '-j', String(cpus().length), '-T', String(seconds), '-f', script,
+        '-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username), url.pathname.slice(1)],
+      // The password by environment, never on a command line another user can list.
+      { encoding: 'utf8', env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) } },
+    );
   try {
-    const gatewayApp = (await import('../../gateway/src/app.js')) as {
-      buildApp: (config: unknown) => Promise<ServiceApp>;
-    };
-    const gatewayConfig = (await import('../../gateway/src/config.js')) as {
-      loadGatewayConfig: (env: NodeJS.ProcessEnv) => unknown;
-    };
-    const config = gatewayConfig.loadGatewayConfig({
-      LOG_LEVEL: 'warn',
-      FLEET_URL: fleetUrl,
-      JWKS_URL: jwksUrl,
-      PORT: '0',
-    });
-    return { app: await gatewayApp.buildApp(config) };
-  } catch (error) {
-    return { skipped: `the gateway could not be started in-process: ${(error as Error).message}` };
+    const count = async () =>
+      Number((await client.query<{ n: string }>('select count(*) as n from bench_allocations')).rows[0]?.n);
+    if (opts.warmup > 0) run(Math.ceil(opts.warmup));
+    const before = await count();
+    const seconds = Math.ceil(opts.seconds);
+    const output = run(seconds);
+    const tps = Number(/tps = ([\d.]+)/.exec(output)?.[1]);
+    const latency = Number(/latency average = ([\d.]+) ms/.exec(output)?.[1]);
+    const transactions = Number(/number of transactions actually processed: (\d+)/.exec(output)?.[1]);
+    const inserted = (await count()) - before;
+    return { tps: round(tps), bookingsPerSecond: round(inserted / seconds, 1), latencyAverageMs: round(latency), transactions, inserted };
+  } finally {
+    await client.end();
   }
 }
 
-async function main() {
-  const opts = options();
-  const hardStop = setTimeout(
-    () => {
-      process.stderr.write('benchmark exceeded its time budget; stopping\n');
-      process.exit(2);
-    },
-    (opts.seconds * 3 + opts.warmup * 3 + 120) * 1000,
-  );
-  hardStop.unref();
+// ------------------------------------------------------------------------------------------------
+// nginx in front of the trivial upstream
 
-  const dataDir = process.env.DATABASE_URL ? undefined : mkdtempSync(join(tmpdir(), 'fleet-bench-'));
-  let db: Kysely<DB> | undefined;
-  // Fleet verifies tokens itself, so the in-process fleet trusts the benchmark's own key set.
-  const identity = await benchIdentity();
-  const fleet = await buildApp(
-    {
-      ...loadFleetConfig({ LOG_LEVEL: 'warn', USERS_URL: new URL(identity.jwksUrl).origin }),
-      DATABASE_URL: process.env.DATABASE_URL,
-      DATA_DIR: dataDir,
-    },
-    { onDatabase: (handle) => (db = handle) },
-  );
-  let gateway: ServiceApp | undefined;
-  try {
-    if (!db) throw new Error('fleet did not hand out its database');
-    const fleetUrl = await listen(fleet);
-    const database = process.env.DATABASE_URL ? 'postgresql' : `pglite (${dataDir})`;
-    const serverVersion = (await sql<{ v: string }>`select version() as v`.execute(db)).rows[0]?.v ?? '';
-    const log = (line: string) => process.stderr.write(`${line}\n`);
-    log(
-      `fleet at ${fleetUrl} on ${database}; ${opts.clients} clients, ${opts.resources} cars, ${opts.seconds}s per phase`,
-    );
+function nginxBinary(): string | undefined {
+  return ['/usr/sbin/nginx', '/usr/bin/nginx'].find(existsSync);
+}
 
-    const direct = httpClient(fleetUrl, identity.token);
-    const cars = await createCars(direct, '', opts.resources);
-    const results: PhaseResult[] = [];
-    const century = (n: number) => Date.UTC(2100 + n * 100, 0, 1);
-
-    log('phase: direct HTTP');
-    results.push(
-      await phase(
-        'direct (HTTP → fleet)',
-        opts.clients,
-        opts.seconds,
-        opts.warmup,
-        bookingAttempt(direct, '', cars, century(1)),
-      ),
-    );
-
-    let gatewayNote: string | undefined;
-    let gatewayUrl = opts.gatewayUrl;
-    let gatewayToken = opts.token;
-    if (!gatewayUrl) {
-      gatewayToken = identity.token;
-      const started = await startGateway(fleetUrl, identity.jwksUrl);
-      if ('app' in started) {
-        gateway = started.app;
-        gatewayUrl = await listen(gateway);
-      } else gatewayNote = started.skipped;
+/** nginx as the edge runs it, reduced to the proxy: one worker, keep-alive to the upstream. */
+async function startNginx(upstreamUrl: string, dir: string): Promise<Running | string> {
+  const binary = nginxBinary();
+  if (!binary) return 'not measured: nginx is not installed (Debian: nginx-light)';
+  const port = await freePort();
+  const prefix = join(dir, 'nginx');
+  mkdirSync(prefix, { recursive: true });
+  const conf = join(prefix, 'nginx.conf');
+  writeFileSync(
+    conf,
+    `worker_processes 1;
+daemon off;
+pid ${prefix}/nginx.pid;
+error_log ${prefix}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log ${prefix}/access.log;
+  client_body_temp_path ${prefix}/body; proxy_temp_path ${prefix}/proxy; fastcgi_temp_path ${prefix}/fastcgi;
+  uwsgi_temp_path ${prefix}/uwsgi; scgi_temp_path ${prefix}/scgi;
+  upstream trivial { server ${new URL(upstreamUrl).host}; keepalive 64; }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://trivial;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
     }
-    if (gatewayUrl) {
-      log(`phase: through the gateway at ${gatewayUrl}`);
-      const viaGateway = httpClient(gatewayUrl, gatewayToken);
-      try {
-        // An external gateway routes to its own fleet, so its cars are created through it.
-        const gatewayCars = opts.gatewayUrl ? await createCars(viaGateway, '/api', opts.resources) : cars;
-        results.push(
-          await phase(
-            'gateway (HTTP → gateway → fleet)',
-            opts.clients,
-            opts.seconds,
-            opts.warmup,
-            bookingAttempt(viaGateway, '/api', gatewayCars, century(2)),
-          ),
-        );
-      } catch (error) {
-        gatewayNote = `gateway phase skipped: ${(error as Error).message}`;
+  }
+}
+`,
+  );
+  const child = spawn(binary, ['-e', join(prefix, 'error.log'), '-p', prefix, '-c', conf], { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    if (await fetch(`${url}/`).then((r) => r.ok, () => false)) {
+      const started = { name: 'nginx', child, url };
+      running.push(started);
+      return started;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  return `not measured: nginx did not start (${readFileSync(join(prefix, 'error.log'), 'utf8').slice(-500)})`;
+}
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+// ------------------------------------------------------------------------------------------------
+// The API, for setting up and for checking what was stored
+
+async function call(url: string, method: string, path: string, token?: string, body?: unknown) {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+}
+
+interface Stored {
+  ids: Set<number>;
+  overlappingPairs: number;
+}
+
+/** Every allocation of every car, through fleet's own API: what was stored, and whether any overlap. */
+async function readBack(fleetUrl: string, token: string, cars: number[]): Promise<Stored> {
+  const ids = new Set<number>();
+  let overlappingPairs = 0;
+  for (const car of cars) {
+    const periods: [number, number][] = [];
+    let cursor: string | null = null;
+    do {
+      const query = `limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const page = await call(fleetUrl, 'GET', `/cars/${car}/allocations?${query}`, token);
+      for (const item of page.items as { id: number; start: string; end: string }[]) {
+        ids.add(item.id);
+        periods.push([Date.parse(item.start), Date.parse(item.end)]);
       }
+      cursor = page.nextCursor as string | null;
+    } while (cursor);
+    periods.sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < periods.length; i++) {
+      if ((periods[i] as [number, number])[0] < (periods[i - 1] as [number, number])[1]) overlappingPairs++;
     }
-    if (gatewayNote) log(gatewayNote);
+  }
+  return { ids, overlappingPairs };
+}
 
-    log('phase: plain SQL inserts on the same database');
-    const handle = db;
-    results.push(
-      await phase(
-        'plain SQL (ceiling)',
-        opts.clients,
-        opts.seconds,
-        opts.warmup,
-        sqlAttempt(handle, cars, century(3)),
-      ),
-    );
+// ------------------------------------------------------------------------------------------------
+// The run
 
-    const overlaps = await sql<{ n: number }>`
-      select count(*)::int as n from allocations a join allocations b
-        on a.resource_id = b.resource_id and a.id < b.id and a.period && b.period
-      where a.resource_id = any(${cars})`.execute(handle);
+interface Phase {
+  database: string;
+  group: 'bookings' | 'reads' | 'proxy cost';
+  name: string;
+  result?: LoadResult;
+  pgbench?: PgbenchResult;
+  /** Why it was not measured. */
+  skipped?: string;
+  /** Bookings: how many were answered 201 (warm-up included), and how many of those are not stored. */
+  acknowledged?: number;
+  missing?: number;
+}
 
-    const report = {
-      benchmark: 'fleet',
-      date: new Date().toISOString(),
-      command: `node --import tsx services/fleet/bench/fleet.ts ${process.argv.slice(2).join(' ')}`.trim(),
-      parameters: {
-        ...opts,
-        token: opts.token ? '[given]' : undefined,
-        bookingSlots: '1-16 × 15 min within one year',
-      },
-      environment: {
-        node: process.version,
-        cpu: `${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}`,
-        database,
-        serverVersion,
-        gateway: opts.gatewayUrl ? `external ${opts.gatewayUrl}` : gateway ? 'in-process' : 'not measured',
-      },
-      notes: gatewayNote ? [gatewayNote] : [],
-      overlappingPairsAfterRun: overlaps.rows[0]?.n ?? -1,
-      phases: results,
-    };
-    writeReport(report);
-    for (const r of results) {
-      log(
-        `${r.name}: ${r.allocationsPerSecond} allocations/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, 409 share ${(r.conflictShare * 100).toFixed(1)}%`,
+async function runOn(database: 'postgresql' | 'pglite', opts: Options, dir: string, withProxyCost: boolean) {
+  const phases: Phase[] = [];
+  const memory: Record<string, number | undefined> = {};
+  const password = randomBytes(18).toString('base64url');
+  const gatewaySecret = randomBytes(24).toString('base64url');
+  const postgres = database === 'postgresql' ? await createDatabases(adminUrl() as string, ['users', 'fleet', 'ceiling']) : undefined;
+  const store = (name: string) =>
+    postgres ? { DATABASE_URL: postgres.urlFor(name) } : { DATA_DIR: join(dir, database, name) };
+  try {
+    // On PostgreSQL users takes its signing key from outside (replicas share it), as deployed.
+    const signingKey = postgres
+      ? String(generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }))
+      : undefined;
+    const users = await startService('users', {
+      ...store('users'),
+      FLOTILLA_ADMIN_PASSWORD: password,
+      GATEWAY_SECRET: gatewaySecret,
+      SIGNING_KEY: signingKey,
+    });
+    const fleet = await startService('fleet', { ...store('fleet'), USERS_URL: users.url });
+    const gateway = await startService('gateway', { USERS_URL: users.url, FLEET_URL: fleet.url, GATEWAY_SECRET: gatewaySecret });
+    const login = await call(gateway.url, 'POST', '/api/auth/login', undefined, { username: 'admin', password });
+    const token = String(login.accessToken);
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const cars: number[] = [];
+    for (let i = 0; i < opts.resources; i++) {
+      cars.push(Number((await call(gateway.url, 'POST', '/api/cars', token, { name: `bench-${i}` })).id));
+    }
+    const spec = { clients: opts.clients, seconds: opts.seconds, warmup: opts.warmup, headers };
+    const label = `${database}${postgres ? ` ${postgres.version}` : ''}`;
+
+    if (postgres) {
+      log(`${label}: pgbench (the ceiling)`);
+      const ceiling = await pgbench(postgres.urlFor('ceiling'), opts, dir);
+      phases.push(
+        typeof ceiling === 'string'
+          ? { database: label, group: 'bookings', name: 'pgbench: the same insert (ceiling)', skipped: ceiling }
+          : { database: label, group: 'bookings', name: 'pgbench: the same insert (ceiling)', pgbench: ceiling },
       );
     }
+    const bookingPhases = [
+      { name: 'fleet direct', url: fleet.url, path: '/cars/{id}/allocations', epoch: century(1) },
+      { name: 'gateway → fleet', url: gateway.url, path: '/api/cars/{id}/allocations', epoch: century(2) },
+    ];
+    for (const phase of bookingPhases) {
+      log(`${label}: bookings, ${phase.name}`);
+      const result = await load({ ...spec, url: phase.url, kind: 'book', path: phase.path, resources: cars, epoch: phase.epoch });
+      phases.push({ database: label, group: 'bookings', name: phase.name, result });
+    }
+    log(`${label}: reading every booking back`);
+    const stored = await readBack(fleet.url, token, cars);
+    for (const phase of phases) {
+      if (!phase.result || phase.group !== 'bookings') continue;
+      phase.acknowledged = phase.result.acknowledged.length;
+      phase.missing = phase.result.acknowledged.filter((id) => !stored.ids.has(id)).length;
+      // The ids are checked; the report keeps their count only.
+      phase.result.acknowledged = [];
+    }
+
+    const car = cars[0] as number;
+    for (const phase of [
+      { name: 'GET /cars/1, fleet direct', url: fleet.url, path: `/cars/${car}` },
+      { name: 'GET /cars/1, gateway → fleet', url: gateway.url, path: `/api/cars/${car}` },
+    ]) {
+      log(`${label}: reads, ${phase.name}`);
+      phases.push({ database: label, group: 'reads', name: phase.name, result: await load({ ...spec, ...phase, kind: 'get' }) });
+    }
+
+    if (withProxyCost) {
+      const upstream = await startProcess('trivial upstream', UPSTREAM, ['0'], serviceEnv({}));
+      const nginx = await startNginx(upstream.url, dir);
+      const proxied = await startService('gateway', { USERS_URL: users.url, FLEET_URL: upstream.url, GATEWAY_SECRET: gatewaySecret });
+      const cost = [
+        { name: 'trivial upstream direct', url: upstream.url, path: '/cars/1' },
+        typeof nginx === 'string'
+          ? { name: 'nginx → trivial upstream', skipped: nginx }
+          : { name: 'nginx → trivial upstream', url: nginx.url, path: '/cars/1' },
+        { name: 'gateway (auth on) → trivial upstream', url: proxied.url, path: '/api/cars/1' },
+      ];
+      for (const phase of cost) {
+        if ('skipped' in phase) {
+          phases.push({ database: '–', group: 'proxy cost', name: phase.name, skipped: phase.skipped });
+          continue;
+        }
+        log(`proxy cost: ${phase.name}`);
+        phases.push({ database: '–', group: 'proxy cost', name: phase.name, result: await load({ ...spec, url: phase.url, path: phase.path, kind: 'get' }) });
+      }
+      memory['gateway (trivial upstream)'] = rssMiB(proxied.child.pid);
+    }
+    for (const [name, proc] of Object.entries({ users, fleet, gateway })) memory[name] = rssMiB(proc.child.pid);
+    return { database: label, phases, overlappingPairs: stored.overlappingPairs, rssMiB: memory };
   } finally {
-    await gateway?.close();
-    identity.server.close();
-    await fleet.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await stopAll();
+    await postgres?.drop();
   }
 }
 
-function writeReport(report: {
+async function main(): Promise<void> {
+  const opts = options();
+  if (opts.profile) {
+    profileDir = resolve(opts.profile);
+    mkdirSync(profileDir, { recursive: true });
+  }
+  const budget = (opts.seconds + opts.warmup) * 10 * opts.databases.length + 300;
+  setTimeout(() => {
+    log('benchmark exceeded its time budget; stopping');
+    for (const { child } of running) child.kill('SIGKILL');
+    process.exit(2);
+  }, budget * 1000).unref();
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const dir = mkdtempSync(join(tmpdir(), 'fleet-bench-'));
+  const loadBefore = loadavg();
+  const runs = [];
+  try {
+    for (const [i, database] of opts.databases.entries()) runs.push(await runOn(database, opts, dir, i === 0));
+  } finally {
+    await stopAll();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const report = {
+    benchmark: 'fleet',
+    date: new Date().toISOString(),
+    command: `npm run bench -- fleet ${process.argv.slice(2).filter((a) => a !== 'fleet').join(' ')}`.trim(),
+    parameters: { ...opts, bookings: '1–16 fifteen-minute slots at a random slot of ten years, on a random car' },
+    environment: {
+      node: process.version,
+      cpu: `${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}`,
+      loadAverage: { before: loadBefore.map((n) => round(n)), after: loadavg().map((n) => round(n)) },
+    },
+    runs,
+    targets: targets(runs.flatMap((r) => r.phases)),
+  };
+  writeReport(report);
+}
+
+const perSecond = (p: Phase | undefined) => p?.pgbench?.tps ?? p?.result?.requestsPerSecond;
+const bookingsPerSecond = (p: Phase | undefined) =>
+  p?.pgbench ? p.pgbench.bookingsPerSecond : p?.result ? round((p.result.statuses['201'] ?? 0) / p.result.seconds, 1) : undefined;
+
+/** The issue's targets, from this run's figures (benchmarks are judged by reading, never asserted). */
+function targets(phases: Phase[]) {
+  const find = (database: string, name: string) => phases.find((p) => p.database.startsWith(database) && p.name === name);
+  const ceiling = bookingsPerSecond(find('postgresql', 'pgbench: the same insert (ceiling)'));
+  const gateway = find('postgresql', 'gateway → fleet');
+  const direct = bookingsPerSecond(find('postgresql', 'fleet direct'));
+  const nginx = find('–', 'nginx → trivial upstream');
+  const proxied = find('–', 'gateway (auth on) → trivial upstream');
+  const upstream = find('–', 'trivial upstream direct');
+  const out: { target: string; measured: string; met: boolean | undefined }[] = [];
+  const add = (target: string, measured: string, met: boolean | undefined) => out.push({ target, measured, met });
+  const g = bookingsPerSecond(gateway);
+  add('bookings through the gateway ≥ 3,000/s (PostgreSQL)', g === undefined ? 'not measured' : `${g}/s`, g === undefined ? undefined : g >= 3000);
+  add('… and ≥ ⅓ of pgbench', ceiling && g !== undefined ? `${round(g / ceiling, 3)}× of ${ceiling}/s` : 'not measured', ceiling && g !== undefined ? g >= ceiling / 3 : undefined);
+  const p99 = gateway?.result?.latencyMs.p99;
+  add('gateway bookings p99 < 50 ms at 32 clients', p99 === undefined ? 'not measured' : `${p99} ms`, p99 === undefined ? undefined : p99 < 50);
+  add('fleet direct ≥ ½ of pgbench', ceiling && direct !== undefined ? `${round(direct / ceiling, 3)}× (${direct}/s)` : 'not measured', ceiling && direct !== undefined ? direct >= ceiling / 2 : undefined);
+  const n = perSecond(nginx);
+  const q = perSecond(proxied);
+  add('gateway ≥ 0.8× nginx in front of the same upstream', n && q ? `${round(q / n, 3)}× (${q} vs ${n} req/s)` : 'not measured', n && q ? q >= 0.8 * n : undefined);
+  const added = proxied?.result && upstream?.result ? round(proxied.result.latencyMs.p50 - upstream.result.latencyMs.p50, 2) : undefined;
+  add('gateway adds ≤ 1 ms at p50', added === undefined ? 'not measured' : `${added} ms (autocannon resolves 1 ms)`, added === undefined ? undefined : added <= 1);
+  return out;
+}
+
+type Report = {
   date: string;
   command: string;
-  parameters: Record<string, unknown>;
-  environment: Record<string, string>;
-  notes: string[];
-  overlappingPairsAfterRun: number;
-  phases: PhaseResult[];
-}) {
-  const dir = join(REPO_ROOT, 'bench', 'results');
+  parameters: Options & { bookings: string };
+  environment: { node: string; cpu: string; loadAverage: { before: number[]; after: number[] } };
+  runs: Awaited<ReturnType<typeof runOn>>[];
+  targets: ReturnType<typeof targets>;
+};
+
+function writeReport(report: Report & { benchmark: string }) {
+  const dir = join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const stem = join(dir, `fleet-${report.date.slice(0, 10)}`);
   writeFileSync(`${stem}.json`, `${JSON.stringify(report, null, 2)}\n`);
-  const rows = report.phases.map(
-    (r) =>
-      `| ${r.name} | ${r.allocationsPerSecond} | ${r.requestsPerSecond} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${(r.conflictShare * 100).toFixed(1)}% | ${r.created} | ${r.conflicts} | ${
-        Object.entries(r.other)
-          .map(([k, v]) => `${k}: ${v}`)
-          .join(', ') || '–'
-      } |`,
-  );
+  const other = (r: LoadResult) =>
+    [
+      ...Object.entries(r.statuses)
+        .filter(([s]) => !['200', '201', '409'].includes(s))
+        .map(([s, n]) => `${s}×${n}`),
+      ...(r.errors ? [`errors×${r.errors}`] : []),
+    ].join(' ') || '–';
+  const row = (p: Phase) => {
+    if (p.skipped) return `| ${p.database} | ${p.group} | ${p.name} | ${p.skipped} | | | | | |`;
+    if (p.pgbench) return `| ${p.database} | ${p.group} | ${p.name} | ${p.pgbench.bookingsPerSecond} bookings/s | ${p.pgbench.tps} | avg ${p.pgbench.latencyAverageMs} | – | – | ${p.pgbench.transactions - p.pgbench.inserted} overlaps skipped |`;
+    const r = p.result as LoadResult;
+    const ok = p.group === 'bookings' ? `${round((r.statuses['201'] ?? 0) / r.seconds, 1)} bookings/s` : `${r.statuses['200'] ?? 0} × 200`;
+    const check = p.acknowledged === undefined ? '–' : `${p.acknowledged}, ${p.missing} missing${p.missing === 0 ? ' ✓' : ' ✗'}`;
+    return `| ${p.database} | ${p.group} | ${p.name} | ${ok} | ${r.requestsPerSecond} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${check} | ${other(r)} |`;
+  };
   const markdown = [
-    `# Fleet booking benchmark — ${report.date}`,
+    `# Fleet and gateway benchmark — ${report.date}`,
     '',
     `Command: \`${report.command}\``,
     '',
-    `${report.parameters.clients} concurrent clients book random periods (1–16 fifteen-minute slots at a random slot within a year) on ${report.parameters.resources} cars for ${report.parameters.seconds} s per phase, after ${report.parameters.warmup} s of warm-up. Latency is per request, 201 and 409 alike. The plain-SQL phase issues the same inserts (\`insert into allocations … values (…)\`, same exclusion constraint) through the service's own connection pool, with no HTTP, JSON or validation: the ceiling the service could reach on this database.`,
+    `Every part in a process of its own (users, fleet, gateway as built, production settings; nginx ${nginxBinary() ? 'from Debian' : '(missing)'}, one worker, keep-alive to its upstream); load from autocannon in another process, ${report.parameters.clients} keep-alive connections, ${report.parameters.seconds} s per phase after ${report.parameters.warmup} s of warm-up; ${report.parameters.resources} cars; bookings are ${report.parameters.bookings}. Latency in ms over every answer (201 and 409 alike). "201s checked": the bookings answered 201 (warm-up included), each looked up afterwards among those fleet's API lists. pgbench runs the same insert with \`on conflict do nothing\` for fleet's refused overlaps; its figure counts the rows inserted.`,
     '',
-    '| phase | allocations/s | requests/s | p50 ms | p99 ms | 409 share | created | refused (overlap) | other |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---|',
-    ...rows,
+    `${report.environment.cpu}, Node ${report.environment.node}; load average (1, 5, 15 min) before ${report.environment.loadAverage.before.join(' ')}, after ${report.environment.loadAverage.after.join(' ')}. The load generator shares the machine's cores with what it measures.`,
     '',
-    `Overlapping allocation pairs after the run (SQL check): **${report.overlappingPairsAfterRun}**.`,
+    '| database | group | path | answered | req/s | p50 | p99 | 201s checked | other |',
+    '|---|---|---|---|---:|---:|---:|---|---|',
+    ...report.runs.flatMap((r) => r.phases.map(row)),
     '',
-    '## Environment',
+    ...report.runs.map(
+      (r) =>
+        `- ${r.database}: overlapping bookings found afterwards: **${r.overlappingPairs}**; RSS after the run: ${Object.entries(r.rssMiB)
+          .map(([name, mib]) => `${name} ${mib ?? '?'} MiB`)
+          .join(', ')}`,
+    ),
     '',
-    ...Object.entries(report.environment).map(([k, v]) => `- ${k}: ${v}`),
-    ...(report.notes.length ? ['', '## Notes', '', ...report.notes.map((n) => `- ${n}`)] : []),
+    '## Targets (issue 15)',
+    '',
+    '| target | measured | met |',
+    '|---|---|:-:|',
+    ...report.targets.map((t) => `| ${t.target} | ${t.measured} | ${t.met === undefined ? '–' : t.met ? 'yes' : 'no'} |`),
     '',
   ].join('\n');
   writeFileSync(`${stem}.md`, markdown);
-  process.stderr.write(`report: ${stem}.md and .json\n`);
+  log(markdown);
+  log(`report: ${stem}.md and .json`);
 }
 
 await main();
