@@ -1,4 +1,5 @@
-import { chmodSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
@@ -7,6 +8,8 @@ import pg from 'pg';
 import type { Registry } from 'prom-client';
 import { ConnectionBreaker } from './breaker.js';
 import { instrumentPool } from './metrics.js';
+import { startWorker } from './worker.js';
+import { pgliteStartParams } from './pglite-settings.js';
 
 export interface DatabaseOptions {
   /** PostgreSQL server URL; when absent an embedded PGlite database is used. */
@@ -197,9 +200,26 @@ async function openPglite(dataDir: string | undefined, extensions: string[]): Pr
     loaded[name] = module[name];
   }
   if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const pglite = await PGlite.create(dataDir ?? 'memory://', { extensions: loaded as never });
+  if (dataDir && !existsSync(join(dataDir, 'PG_VERSION'))) await initialiseInWorker(dataDir);
+  const pglite = await PGlite.create(dataDir ?? 'memory://', {
+    extensions: loaded as never,
+    startParams: pgliteStartParams(PGlite.defaultStartParams),
+  });
   if (dataDir) makePrivate(dataDir);
   return pglite;
+}
+
+/** initdb in a worker thread (pglite-init.ts), whose memory goes with it. */
+async function initialiseInWorker(dataDir: string): Promise<void> {
+  const worker = startWorker(import.meta.url, 'pglite-init', { workerData: { dataDir } });
+  let failure: Error | undefined;
+  worker.once('error', (error) => {
+    failure = error;
+  });
+  const [code] = (await once(worker, 'exit')) as [number];
+  if (failure || code !== 0) {
+    throw new Error(`could not create the database in ${dataDir}: ${failure?.message ?? `initdb exited with ${code}`}`);
+  }
 }
 
 /** PGlite writes its initial files world-readable (0666 less the umask): this user's alone. */

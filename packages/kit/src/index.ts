@@ -48,3 +48,4 @@ export {
   type ServiceContext,
   type ServiceDefinition,
 } from './service.js';
+export { startWorker } from './worker.js';

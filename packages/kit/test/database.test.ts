@@ -162,6 +162,13 @@ describe.each(testDatabaseKinds())('openDatabase on %s', (kind) => {
 });
 
 describe('a PGlite data directory', () => {
+  it('runs with a small buffer cache, which its WebAssembly memory would otherwise keep for good', async () => {
+    const { db, close } = await openDatabase({ name: 'demo' });
+    const { rows } = await sql<{ shared_buffers: string }>`show shared_buffers`.execute(db);
+    expect(rows[0]?.shared_buffers).toBe('16MB');
+    await close();
+  });
+
   it('is held by one process at a time, private to its user, and freed on close', async () => {
     const parent = mkdtempSync(join(tmpdir(), 'kit-lock-'));
     const dataDir = join(parent, 'service');

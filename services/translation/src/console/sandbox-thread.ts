@@ -1,6 +1,5 @@
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '@flotilla/kit';
 import type { CopiedRow, SandboxColumn, SandboxReply, SandboxStart } from './sandbox-protocol.js';
 
 /** A statement the sandbox's PostgreSQL refused; `code` is its SQLSTATE. */
@@ -101,15 +100,7 @@ export class SandboxThread {
   }
 }
 
-/**
- * The worker runs dist/console/sandbox-worker.js; from source (tests, `node --import tsx`) it is
- * the .ts file, which Node 20 cannot load in a worker by itself, so tsx imports it there.
- */
+/** The worker runs dist/console/sandbox-worker.js (sandbox-worker.ts from source). */
 function spawn(data: SandboxStart): Worker {
-  const self = fileURLToPath(import.meta.url);
-  const entry = new URL(`./sandbox-worker${extname(self)}`, import.meta.url);
-  if (extname(self) !== '.ts') return new Worker(entry, { workerData: data });
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => api.tsImport(${JSON.stringify(entry.href)}, ${JSON.stringify(import.meta.url)}))`;
-  return new Worker(bootstrap, { eval: true, workerData: data });
+  return startWorker(import.meta.url, 'sandbox-worker', { workerData: data });
 }

@@ -9,6 +9,7 @@ import { constants, setPriority } from 'node:os';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
+import { pgliteStartParams } from '@flotilla/kit/pglite-settings';
 import type { SandboxReply, SandboxRequest, SandboxStart } from './sandbox-protocol.js';
 
 const port = parentPort;
@@ -19,7 +20,11 @@ if (process.platform === 'linux') setPriority(constants.priority.PRIORITY_BELOW_
 const start = workerData as SandboxStart;
 const post = (reply: SandboxReply) => port.postMessage(reply);
 
-const options = { pgliteWasmModule: start.wasmModule, fsBundle: start.fsBundle };
+const options = {
+  pgliteWasmModule: start.wasmModule,
+  fsBundle: start.fsBundle,
+  startParams: pgliteStartParams(PGlite.defaultStartParams),
+};
 let template = start.template;
 let db: PGlite;
 if (template) {

@@ -1,0 +1,17 @@
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
+
+/**
+ * Starts a worker thread on the module `name` beside `beside` (an `import.meta.url`): its .js in
+ * dist, or from source (tests, `node --import tsx`) its .ts, which Node 20 cannot load in a worker
+ * by itself, so tsx imports it there.
+ */
+export function startWorker(beside: string, name: string, options: WorkerOptions = {}): Worker {
+  const extension = extname(fileURLToPath(beside));
+  const entry = new URL(`./${name}${extension}`, beside);
+  if (extension !== '.ts') return new Worker(entry, options);
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => api.tsImport(${JSON.stringify(entry.href)}, ${JSON.stringify(beside)}))`;
+  return new Worker(bootstrap, { ...options, eval: true });
+}
