@@ -130,6 +130,19 @@ describe('the web app in Chromium', () => {
     await page.locator(`[data-resource="${carName}"]`).waitFor();
   });
 
+  it('refuses a second car of the same name, in any case, saying so beside the name', async () => {
+    needs('users', 'fleet');
+    await page.getByLabel("New car's name").fill(carName.toUpperCase());
+    await page.getByRole('button', { name: 'Add car' }).click();
+    await page.getByText('is taken').first().waitFor();
+    const refusal = page.getByRole('alert').filter({ hasText: '409' });
+    await refusal.waitFor();
+    expect(await page.locator(`[data-resource="${carName.toUpperCase()}"]`).count()).toBe(0);
+    // Editing the name clears the refusal, which was about the name sent.
+    await page.getByLabel("New car's name").fill('');
+    await refusal.waitFor({ state: 'detached' });
+  });
+
   it('books the car and draws the booking on its week timeline', async () => {
     needs('users', 'fleet');
     await page.getByLabel('Car', { exact: true }).selectOption({ label: carName });

@@ -348,7 +348,7 @@ async function waitForServices(): Promise<void> {
 async function seed(): Promise<void> {
   const tomorrow = Date.UTC(new Date().getUTCFullYear() + 1, 0, 1, 10, 0);
   for (const type of ['cars', 'lorries', 'trucks', 'runways']) {
-    const created = await identities.call('POST', `/api/${type}`, 'operator', { name: `fuzz seed ${type}` });
+    const created = await identities.call('POST', `/api/${type}`, 'operator', { name: `fuzz seed ${type} ${SEED.toString(36)}` });
     if (created.status !== 201) throw new Error(`seeding ${type}: ${created.status} ${created.body}`);
     pool.harvest('POST', `/api/${type}`, created.status, created.body);
     const { id } = JSON.parse(created.body) as { id: number };

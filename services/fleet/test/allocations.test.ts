@@ -12,7 +12,9 @@ describe.each(testDatabaseKinds())('fleet allocations on %s', (kind) => {
   });
   afterAll(async () => fleet?.close());
 
-  const newResource = async (plural: string, name = 'r') => {
+  // Names are unique per type: each test's resource gets its own.
+  let named = 0;
+  const newResource = async (plural: string, name = `r-${++named}`) => {
     const response = await fleet.post(`/${plural}`, { name });
     expect(response.status).toBe(201);
     return response.body.id as number;

@@ -82,6 +82,7 @@ describe.each(testDatabaseKinds())('fleet against an interval-set model on %s', 
   });
   afterAll(async () => fleet?.close());
 
+  let named = 0;
   it('agrees with the model for random sequences of resource and allocation operations', async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -94,7 +95,8 @@ describe.each(testDatabaseKinds())('fleet against an interval-set model on %s', 
 
           for (const step of ops) {
             if (step.kind === 'createResource') {
-              const response = await fleet.post(`/${step.plural}`, { name: 'model' });
+              // Names are unique per type.
+              const response = await fleet.post(`/${step.plural}`, { name: `model-${++named}` });
               expect(response.status).toBe(201);
               live.push({ id: response.body.id, plural: step.plural, allocations: new Map() });
             } else if (step.kind === 'deleteResource') {

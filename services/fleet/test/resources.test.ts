@@ -276,24 +276,29 @@ describe.each(testDatabaseKinds())('fleet resources on %s', (kind) => {
       const first = await fleet.post('/cars', { name: "alice's car" }, alice);
       expect(first.status).toBe(201);
 
-      // Same key and body from Bob: a car of his own, not a replay of Alice's response.
+      // Same key and body from Bob: it runs as his own request, not as a replay of Alice's
+      // response (which would be her 201): her car has the name, so his is refused, 409.
       const bobs = await fleet.post('/cars', { name: "alice's car" }, bob);
-      expect(bobs.status).toBe(201);
-      expect(bobs.body.id).not.toBe(first.body.id);
+      expect(bobs.status).toBe(409);
+      expect(bobs.body).toMatchObject({ resourceId: first.body.id, errors: [{ field: 'body.name', message: 'is taken' }] });
       expect(bobs.headers['idempotent-replayed']).toBeUndefined();
       // Another body from Carol: no 422, which would tell her that someone used the key.
       const carols = await fleet.post('/cars', { name: "carol's car" }, carol);
       expect(carols.status).toBe(201);
       expect(carols.body.name).toBe("carol's car");
 
-      // Each caller's own retry still replays their own first response.
+      // Each caller's own retry answers as their first request did: replayed for Alice and
+      // Carol; for Bob run again (a refused request stores nothing), refused again.
       const aliceRetry = await fleet.post('/cars', { name: "alice's car" }, alice);
       const bobRetry = await fleet.post('/cars', { name: "alice's car" }, bob);
+      const carolRetry = await fleet.post('/cars', { name: "carol's car" }, carol);
       expect(aliceRetry.body).toEqual(first.body);
-      expect(bobRetry.body).toEqual(bobs.body);
+      expect(carolRetry.body).toEqual(carols.body);
       expect(aliceRetry.headers['idempotent-replayed']).toBe('true');
-      expect(bobRetry.headers['idempotent-replayed']).toBe('true');
-      expect(await count('car')).toBe(before + 3);
+      expect(carolRetry.headers['idempotent-replayed']).toBe('true');
+      expect(bobRetry.status).toBe(409);
+      expect(bobRetry.headers['idempotent-replayed']).toBeUndefined();
+      expect(await count('car')).toBe(before + 2);
     });
 
     it('refuses a malformed key with a 400 naming the header', async () => {

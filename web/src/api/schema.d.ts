@@ -259,6 +259,31 @@ export interface paths {
                         "application/problem+json": components["schemas"]["fleet.Problem"];
                     };
                 };
+                /** @description The type has a resource of that name already, in any case: `errors` names `body.name`, `resourceId` the one that has it */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            errors?: {
+                                /** @description Where: `body.name`, `query.limit`, `path.id`, `header.x` */
+                                field: string;
+                                /** @description What is wrong with it, in words */
+                                message: string;
+                            }[];
+                            /** @description Seconds to wait before retrying (429, 503); also the Retry-After header */
+                            retryAfter?: number;
+                            resourceType: string;
+                            resourceId?: number;
+                        };
+                    };
+                };
                 /** @description The request body is larger than this service accepts */
                 413: {
                     headers: {

@@ -12,15 +12,28 @@ export interface ResourceRow {
 
 const columns = ['id', 'type', 'name', 'attributes', 'created_at'] as const;
 
+/** Inserts a resource; undefined when its type has one of that name already (in any case). */
 export async function insertResource(
   db: Kysely<DB>,
   input: { type: string; name: string; attributes: JsonObject },
-): Promise<ResourceRow> {
+): Promise<ResourceRow | undefined> {
   return db
     .insertInto('resources')
     .values({ type: input.type, name: input.name, attributes: JSON.stringify(input.attributes) })
+    // The unique index resources_type_name_key (migration 003); no error, so a transaction goes on.
+    .onConflict((oc) => oc.expression(sql`type, lower(name)`).doNothing())
     .returning(columns)
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
+}
+
+/** The resource of a type with this name, in any case. */
+export async function findResourceByName(db: Kysely<DB>, type: string, name: string): Promise<ResourceRow | undefined> {
+  return db
+    .selectFrom('resources')
+    .select(columns)
+    .where('type', '=', type)
+    .where(sql<string>`lower(name)`, '=', sql<string>`lower(${name})`)
+    .executeTakeFirst();
 }
 
 /**

@@ -1,9 +1,10 @@
-import { conflict, invalidField, toPage } from '@flotilla/kit';
+import { conflict, fieldPath, invalidField, toPage } from '@flotilla/kit';
 import type { Kysely } from 'kysely';
 import { countUnended, unended } from '../db/allocations.js';
 import {
   deleteResourceRow,
   findResource,
+  findResourceByName,
   insertResource,
   listAvailable,
   listResources,
@@ -22,7 +23,23 @@ export async function createResource(
   input: { name: string; attributes?: Record<string, unknown> | undefined },
 ): Promise<ResourceView> {
   const attributes = input.attributes ?? {};
-  return resourceView(await insertResource(db, { type: type.name, name: input.name, attributes }));
+  for (let tries = 1; ; tries++) {
+    const row = await insertResource(db, { type: type.name, name: input.name, attributes });
+    if (row) return resourceView(row);
+    const taken = await findResourceByName(db, type.name, input.name);
+    // The one in the way was deleted meanwhile: the name is free again.
+    if (!taken && tries < 3) continue;
+    throw conflict(
+      taken
+        ? `there is already a ${type.name} named ${JSON.stringify(taken.name)} (id ${taken.id}): names are unique per type, in any case`
+        : `the name ${JSON.stringify(input.name)} is taken`,
+      {
+        errors: [{ field: fieldPath('body', 'name'), message: 'is taken' }],
+        resourceType: type.name,
+        ...(taken ? { resourceId: taken.id } : {}),
+      },
+    );
+  }
 }
 
 export async function getResource(db: Kysely<DB>, type: ResourceType, id: number): Promise<ResourceView> {

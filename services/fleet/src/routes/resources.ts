@@ -21,6 +21,7 @@ import {
   IdempotencyHeaders,
   IdempotencyProblem,
   ListQuery,
+  NameTakenProblem,
   NotFoundProblem,
   ResourceInUseProblem,
   ResourcePage,
@@ -45,7 +46,7 @@ export function resourceRoutes(app: ServiceApp, deps: FleetDeps): void {
         params: TypeParams,
         headers: IdempotencyHeaders,
         body: CreateResourceBody,
-        response: { 201: answer('Registered', ResourceSchema), 422: IdempotencyProblem },
+        response: { 201: answer('Registered', ResourceSchema), 409: NameTakenProblem, 422: IdempotencyProblem },
       },
     },
     async (request, reply) => {

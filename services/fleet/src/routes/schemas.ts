@@ -119,6 +119,14 @@ export const BookingConflictProblem = problemWith(
   },
 );
 
+export const NameTakenProblem = problemWith(
+  'The type has a resource of that name already, in any case: `errors` names `body.name`, `resourceId` the one that has it',
+  {
+    resourceType: Type.String(),
+    resourceId: Type.Optional(Id),
+  },
+);
+
 export const ResourceInUseProblem = problemWith(
   'The resource has bookings that have not ended: `conflicts` lists them (at most 100), earliest first; `force=true` deletes them too',
   {
