@@ -27,6 +27,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { freePort } from '../../../tests/embedded/launcher.js';
 import { HORIZON_SLOTS, type LoadResult, type LoadSpec } from './load.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -346,16 +347,6 @@ http {
   }
   child.kill('SIGKILL');
   return `not measured: nginx did not start (${readFileSync(join(prefix, 'error.log'), 'utf8').slice(-500)})`;
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 // ------------------------------------------------------------------------------------------------
