@@ -1,4 +1,4 @@
-import { type Static, Type } from '@flotilla/kit';
+import { type Static, type TSchema, Type } from '@flotilla/kit';
 import { RATE_STATS } from '../domain/transform.js';
 import { ClustererSchema, Id, MAX_INT, Season } from './schemas.js';
 
@@ -11,6 +11,10 @@ const IntList = (min: number, max: number, description: string) =>
     uniqueItems: true,
     description,
   });
+
+/** Some of a closed set of choices, each once. */
+const ChoiceList = <Choice extends TSchema>(choice: Choice, description: string) =>
+  Type.Array(choice, { minItems: 1, uniqueItems: true, description });
 
 const SearchSchema = Type.Object(
   {
@@ -30,13 +34,7 @@ const SearchSchema = Type.Object(
     agglomerative: Type.Optional(
       Type.Object({
         k: Type.Optional(IntList(2, 30, 'Cluster counts to try (default 2–10)')),
-        linkage: Type.Optional(
-          Type.Array(Type.Union([Type.Literal('ward'), Type.Literal('average')]), {
-            minItems: 1,
-            uniqueItems: true,
-            description: 'Linkages to try (default both)',
-          }),
-        ),
+        linkage: Type.Optional(ChoiceList(Type.Union([Type.Literal('ward'), Type.Literal('average')]), 'Linkages to try (default both)')),
       }),
     ),
     dbscan: Type.Optional(
@@ -55,13 +53,7 @@ const SearchSchema = Type.Object(
     gaussianMixture: Type.Optional(
       Type.Object({
         k: Type.Optional(IntList(2, 20, 'Component counts to try (default 2–8)')),
-        covariance: Type.Optional(
-          Type.Array(Type.Union([Type.Literal('full'), Type.Literal('diag')]), {
-            minItems: 1,
-            uniqueItems: true,
-            description: 'Covariance types to try (default both)',
-          }),
-        ),
+        covariance: Type.Optional(ChoiceList(Type.Union([Type.Literal('full'), Type.Literal('diag')]), 'Covariance types to try (default both)')),
         nInit: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, description: 'Restarts per run (default 3)' })),
       }),
     ),
