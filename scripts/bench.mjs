@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { ROOT } from './stack.mjs';
 
 /** Benchmarks named other than their service: name → script, relative to the repository. */
-const NAMED = { clusterers: join('services', 'stats', 'bench', 'clusterers.ts') };
+const NAMED = {
+  clusterers: join('services', 'stats', 'bench', 'clusterers.ts'),
+  embedded: join('bench', 'embedded.ts'),
+};
 const scripts = Object.fromEntries([
   ...readdirSync(join(ROOT, 'services'))
     .filter((name) => existsSync(join(ROOT, 'services', name, 'bench', `${name}.ts`)))

@@ -8,7 +8,7 @@ import pg from 'pg';
 import type { Registry } from 'prom-client';
 import { ConnectionBreaker } from './breaker.js';
 import { instrumentPool } from './metrics.js';
-import { startWorker } from './worker.js';
+import { forkModule } from './worker.js';
 import { pgliteStartParams } from './pglite-settings.js';
 
 export interface DatabaseOptions {
@@ -200,7 +200,7 @@ async function openPglite(dataDir: string | undefined, extensions: string[]): Pr
     loaded[name] = module[name];
   }
   if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  if (dataDir && !existsSync(join(dataDir, 'PG_VERSION'))) await initialiseInWorker(dataDir);
+  if (dataDir && !existsSync(join(dataDir, 'PG_VERSION'))) await initialiseInChild(dataDir);
   const pglite = await PGlite.create(dataDir ?? 'memory://', {
     extensions: loaded as never,
     startParams: pgliteStartParams(PGlite.defaultStartParams),
@@ -209,16 +209,17 @@ async function openPglite(dataDir: string | undefined, extensions: string[]): Pr
   return pglite;
 }
 
-/** initdb in a worker thread (pglite-init.ts), whose memory goes with it. */
-async function initialiseInWorker(dataDir: string): Promise<void> {
-  const worker = startWorker(import.meta.url, 'pglite-init', { workerData: { dataDir } });
-  let failure: Error | undefined;
-  worker.once('error', (error) => {
-    failure = error;
+/** initdb in a child process (pglite-init.ts), whose memory goes with it. */
+async function initialiseInChild(dataDir: string): Promise<void> {
+  const child = forkModule(import.meta.url, 'pglite-init', [dataDir]);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-2000);
   });
-  const [code] = (await once(worker, 'exit')) as [number];
-  if (failure || code !== 0) {
-    throw new Error(`could not create the database in ${dataDir}: ${failure?.message ?? `initdb exited with ${code}`}`);
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  if (code !== 0) {
+    const why = stderr.trim().split('\n').at(-1) || (signal ? `initdb was killed by ${signal}` : `initdb exited with ${code}`);
+    throw new Error(`could not create the database in ${dataDir}: ${why}`);
   }
 }
 

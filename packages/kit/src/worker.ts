@@ -1,3 +1,4 @@
+import { type ChildProcess, fork } from 'node:child_process';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
@@ -14,4 +15,16 @@ export function startWorker(beside: string, name: string, options: WorkerOptions
   const tsx = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => api.tsImport(${JSON.stringify(entry.href)}, ${JSON.stringify(beside)}))`;
   return new Worker(bootstrap, { ...options, eval: true });
+}
+
+/**
+ * Runs the module `name` beside `beside` in a child Node process, as `startWorker` finds it; from
+ * source, through tsx. For work whose memory must go when it ends: a worker thread's native
+ * allocations stay in glibc's per-thread arenas after it exits, a process's go with it.
+ */
+export function forkModule(beside: string, name: string, args: readonly string[]): ChildProcess {
+  const extension = extname(fileURLToPath(beside));
+  const entry = fileURLToPath(new URL(`./${name}${extension}`, beside));
+  const execArgv = extension === '.ts' ? ['--import', import.meta.resolve('tsx/esm')] : [];
+  return fork(entry, [...args], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
 }
