@@ -260,7 +260,9 @@ async function execute(operation: Operation, request: FuzzRequest): Promise<{ ok
   // request and goes on, so by the time this one times out others have been sent.
   const context = lastRequests.map((entry) => `${entry.at}: ${entry.requestId}: ${describeRequest(entry.request).split('\n').join(' |')} → ${entry.outcome}`.slice(0, 400));
   const sentAt = `${((Date.now() - fuzzingStarted) / 1000).toFixed(1)} s`;
-  const result = await send(base, { method: request.method, target, headers, ...(body !== undefined ? { body } : {}) }, TIMEOUT_MS);
+  // GET event streams may be live feeds that never end: their first event is the answer.
+  const firstEventEnough = request.method === 'GET';
+  const result = await send(base, { method: request.method, target, headers, firstEventEnough, ...(body !== undefined ? { body } : {}) }, TIMEOUT_MS);
   const outcome = result.outcome === 'response' ? `${result.status} in ${result.ms} ms` : result.outcome === 'unsendable' ? 'unsendable' : `${result.outcome} after ${result.ms} ms`;
   lastRequests.push({ request, requestId, outcome, at: sentAt });
   if (lastRequests.length > 8) lastRequests.shift();

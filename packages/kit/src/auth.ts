@@ -139,6 +139,9 @@ function verifiedFor(keys: JWTVerifyGetKey): LRUCache<string, Principal> {
   return cache;
 }
 
+/** When each verified token's principal stops being valid (ms since the epoch). */
+const expiries = new WeakMap<Principal, number>();
+
 /**
  * Verifies an access token and returns its principal. Invalid, expired, tampered or foreign
  * tokens → 401 problem; an unreachable key set → 503 (the caller may be fine; we cannot tell).
@@ -148,6 +151,7 @@ export async function verifyAccessToken(token: string, keys: JWTVerifyGetKey): P
   const known = cache.get(token);
   if (known) return known;
   const { principal, expiresAt } = await verifyFully(token, keys);
+  expiries.set(principal, expiresAt * 1000);
   const ttl = expiresAt * 1000 - Date.now();
   if (ttl > 0) cache.set(token, principal, { ttl });
   return principal;
@@ -259,6 +263,15 @@ export function principalOf(request: FastifyRequest): Principal {
   const principal = principals.get(request);
   if (!principal) throw unauthorized('authentication required');
   return principal;
+}
+
+/**
+ * When the token that authenticated the request expires (ms since the epoch); undefined for a
+ * caller authenticated otherwise. What outlives one request, an event stream, should end then.
+ */
+export function accessExpiryOf(request: FastifyRequest): number | undefined {
+  const principal = principals.get(request);
+  return principal && expiries.get(principal);
 }
 
 /** The caller if verifyAccess authenticated one (public routes have none). */

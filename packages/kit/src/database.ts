@@ -34,8 +34,30 @@ export interface Database<DB> {
   kind: string;
   /** Resolves when a trivial query answers within the timeout. */
   ping(timeoutMs?: number): Promise<void>;
+  /**
+   * LISTENs on a channel (`pg_notify` in a transaction arrives once it commits, from any process
+   * on the same database). On PostgreSQL over a connection of its own, outside the pool; PGlite
+   * is one process, so through the instance itself. Rejects when it cannot connect.
+   */
+  listen(channel: string, handlers: ListenHandlers): Promise<Listening>;
   close(): Promise<void>;
 }
+
+export interface ListenHandlers {
+  notify(payload: string): void;
+  /**
+   * The listening connection was lost (PostgreSQL only): notifications may have been missed
+   * since; listen again. Not called after `close()`.
+   */
+  lost(error: Error): void;
+}
+
+export interface Listening {
+  close(): Promise<void>;
+}
+
+// Channels are written into LISTEN as identifiers: plain lower-case names only.
+const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Opens a Kysely database over a pg Pool: a real server, or PGlite behind the same pg API. */
 export async function openDatabase<DB>(options: DatabaseOptions): Promise<Database<DB>> {
@@ -89,9 +111,25 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
   const db = new Kysely<DB>({
     dialect: new PostgresDialect({ pool: timedCheckouts(breaker ?? (pool as PostgresPool), pool, options.metrics) }),
   });
+  const listeners = new Set<Listening>();
+  const url = options.url;
   return {
     db,
     kind,
+    async listen(channel, handlers) {
+      if (!CHANNEL.test(channel)) throw new Error(`not a channel name: ${JSON.stringify(channel)}`);
+      const listening = pglite
+        ? await listenEmbedded(pglite, channel, handlers)
+        : await listenOnServer(url as string, channel, handlers);
+      const tracked: Listening = {
+        async close() {
+          listeners.delete(tracked);
+          await listening.close();
+        },
+      };
+      listeners.add(tracked);
+      return tracked;
+    },
     async ping(timeoutMs = 2_000) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
@@ -108,9 +146,48 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
       }
     },
     async close() {
+      await Promise.all([...listeners].map((listening) => listening.close().catch(() => {})));
       await db.destroy();
       await pglite?.close();
       releaseLock();
+    },
+  };
+}
+
+async function listenEmbedded(pglite: PGlite, channel: string, handlers: ListenHandlers): Promise<Listening> {
+  const unlisten = await pglite.listen(channel, (payload) => handlers.notify(payload));
+  return { close: () => unlisten() };
+}
+
+/** A client of its own, so that listening takes no connection from the pool requests share. */
+async function listenOnServer(url: string, channel: string, handlers: ListenHandlers): Promise<Listening> {
+  // keepAlive: a server that vanished without closing the socket is noticed, not waited on forever.
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000, keepAlive: true });
+  let closed = false;
+  const gone = (error: Error) => {
+    if (closed) return;
+    closed = true;
+    client.end().catch(() => {});
+    handlers.lost(error);
+  };
+  client.on('error', gone);
+  client.on('end', () => gone(new Error('the listening connection closed')));
+  client.on('notification', (message) => {
+    if (message.channel === channel) handlers.notify(message.payload ?? '');
+  });
+  try {
+    await client.connect();
+    await client.query(`listen ${channel}`);
+  } catch (error) {
+    closed = true;
+    await client.end().catch(() => {});
+    throw error;
+  }
+  return {
+    async close() {
+      if (closed) return;
+      closed = true;
+      await client.end();
     },
   };
 }

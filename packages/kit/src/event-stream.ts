@@ -22,6 +22,8 @@ export interface EventStream {
 export interface EventStreamOptions {
   /** A comment line this often keeps proxies from closing a quiet stream. */
   heartbeatMs?: number;
+  /** Sent as `retry:`: how long an EventSource waits before reconnecting once the stream is cut. */
+  retryMs?: number;
 }
 
 /**
@@ -32,7 +34,7 @@ export interface EventStreamOptions {
 export function openEventStream(
   request: FastifyRequest,
   reply: FastifyReply,
-  { heartbeatMs = 15_000 }: EventStreamOptions = {},
+  { heartbeatMs = 15_000, retryMs }: EventStreamOptions = {},
 ): EventStream {
   const raw = reply.raw;
   const controller = new AbortController();
@@ -50,6 +52,7 @@ export function openEventStream(
     connection: 'keep-alive',
   });
   const open = () => !raw.writableEnded && !raw.destroyed;
+  if (retryMs !== undefined) raw.write(`retry: ${Math.round(retryMs)}\n\n`);
   const heartbeat = setInterval(() => {
     if (open()) raw.write(': keep-alive\n\n');
   }, heartbeatMs);

@@ -26,7 +26,15 @@ export {
 export { ACCESS_KEY, EXPOSE_KEY, type Exposure, type RouteDeclaration, SECURITY_SCHEMES } from './declarations.js';
 export { type EventStream, openEventStream, STREAM_EVENTS } from './event-stream.js';
 export { SQLSTATE, sqlState, violatedConstraint } from './sqlstate.js';
-export { type Database, DataDirInUseError, type DatabaseOptions, migrate, openDatabase } from './database.js';
+export {
+  type Database,
+  DataDirInUseError,
+  type DatabaseOptions,
+  type ListenHandlers,
+  type Listening,
+  migrate,
+  openDatabase,
+} from './database.js';
 export { DatabaseUnavailableError, isDatabaseUnavailable, toProblem } from './errors.js';
 export { MAX_JSON_DEPTH } from './input-guard.js';
 export {

@@ -45,6 +45,8 @@ export interface ServiceContext<DB> {
   db: Kysely<DB>;
   metrics: Registry;
   log: FastifyBaseLogger;
+  /** LISTEN on the service's database (see Database.listen); rejects for a service without one. */
+  listen: Database<DB>['listen'];
   /** Register a dependency `/readyz` must find healthy. */
   addReadinessCheck(check: ReadinessCheck): void;
 }
@@ -262,6 +264,9 @@ export async function createService<DB>(definition: ServiceDefinition<DB>): Prom
       db: database?.db as Kysely<DB>,
       metrics,
       log: logger,
+      listen: database ? database.listen : async () => {
+        throw new Error(`${definition.name} has no database to listen on`);
+      },
       addReadinessCheck: (check) => readiness.push(check),
     });
   });

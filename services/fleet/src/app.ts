@@ -6,6 +6,7 @@ import type { DestinationStream } from 'pino';
 import type { FleetConfig } from './config.js';
 import { purgeExpiredKeys } from './db/idempotency.js';
 import type { DB } from './db/schema.js';
+import { FleetChanges } from './domain/changes.js';
 import { createFleetMetrics } from './metrics.js';
 import { fleetRoutes } from './routes/index.js';
 
@@ -35,7 +36,7 @@ export async function buildApp(config: FleetConfig, options: FleetOptions = {}):
       migrationsDir: MIGRATIONS_DIR,
       extensions: ['btree_gist'],
     },
-    async routes(app, { db, metrics, log }) {
+    async routes(app, { db, metrics, log, listen }) {
       // Each route declares its access (reads viewer, writes operator); this enforces it.
       app.addHook(
         'onRequest',
@@ -49,10 +50,15 @@ export async function buildApp(config: FleetConfig, options: FleetOptions = {}):
       // Expired idempotency keys are only dead weight (a claim takes an expired key over anyway).
       const purged = await purgeExpiredKeys(db, config.IDEMPOTENCY_TTL_HOURS);
       if (purged > 0) log.info({ purged }, 'expired idempotency keys removed');
+      const changes = new FleetChanges(db, listen, log);
+      // Open event streams never end by themselves: cut them before the server drains, or they
+      // would hold it open (clients reconnect, to another replica or this one restarted).
+      app.addHook('preClose', () => changes.close());
       await fleetRoutes(app, {
         db,
-        metrics: createFleetMetrics(metrics),
+        metrics: createFleetMetrics(metrics, { openStreams: () => changes.subscriberCount }),
         idempotencyTtlHours: config.IDEMPOTENCY_TTL_HOURS,
+        changes,
       });
     },
   });

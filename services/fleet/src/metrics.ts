@@ -1,7 +1,15 @@
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** Domain counters, labelled by resource type (a bounded set: the type table). */
-export function createFleetMetrics(registry: Registry) {
+export function createFleetMetrics(registry: Registry, { openStreams }: { openStreams: () => number }) {
+  new Gauge({
+    name: 'fleet_event_streams',
+    help: 'Open live-change event streams in this process',
+    registers: [registry],
+    collect() {
+      this.set(openStreams());
+    },
+  });
   const counter = (name: string, help: string) =>
     new Counter({ name, help, labelNames: ['type'] as const, registers: [registry] });
   return {

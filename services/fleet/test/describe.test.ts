@@ -36,6 +36,7 @@ describe('fleet as the contract generator sees it', () => {
         'POST /{type}',
         'GET /{type}',
         'GET /{type}/available',
+        'GET /{type}/events',
         'GET /{type}/{id}',
         'DELETE /{type}/{id}',
         'POST /{type}/{id}/allocations',
@@ -68,5 +69,21 @@ describe('fleet as the contract generator sees it', () => {
     expect(members('/{type}/{id}/allocations', 'post', '400')).toEqual(
       expect.arrayContaining(['errors', 'slotMinutes', 'covering']),
     );
+    expect(members('/{type}/{id}/allocations', 'post', '422')).toEqual(
+      expect.arrayContaining(['errors', 'reason', 'now', 'graceSeconds', 'idempotencyKey']),
+    );
+  });
+
+  it('describes the event stream event by event', () => {
+    const stream = paths['/{type}/events']?.get?.responses['200']?.content?.['text/event-stream']?.schema as {
+      anyOf: Array<{ properties: { event: { enum: string[] } } }>;
+    };
+    expect(stream.anyOf.flatMap((event) => event.properties.event.enum)).toEqual([
+      'ready',
+      'allocation.created',
+      'allocation.deleted',
+      'resource.created',
+      'resource.deleted',
+    ]);
   });
 });

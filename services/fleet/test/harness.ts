@@ -1,6 +1,8 @@
 import {
   type Answer,
   type Caller as TestCaller,
+  parseEventStream,
+  type StreamEvent,
   startTestService,
   type TestDatabase,
   type TestService,
@@ -69,4 +71,57 @@ export function expectFieldProblem(answer: Answer, field: string): void {
   expect(answer.headers['content-type']).toContain(PROBLEM_JSON);
   expect(answer.body).toMatchObject(problem(400));
   expect(answer.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+}
+
+/** A live event stream as a test reads it: each event in order, and the raw text so far. */
+export interface EventFeed {
+  status: number;
+  headers: Headers;
+  /** The next event (skipping none); resolves when it arrives, or with undefined once the stream ended. */
+  next(): Promise<StreamEvent | undefined>;
+  /** Everything received so far, comments and `retry:` included. */
+  raw(): string;
+  close(): void;
+}
+
+/**
+ * Opens `GET url` for real over HTTP on `base` (an event stream never completes, so `inject` cannot
+ * hold it), as a caller's bearer token or anonymously.
+ */
+export async function openFeed(base: string, url: string, token: string | undefined): Promise<EventFeed> {
+  const abort = new AbortController();
+  const response = await fetch(new URL(url, base), {
+    headers: { accept: 'text/event-stream', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    signal: abort.signal,
+  });
+  const reader = response.body?.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let buffered = '';
+  const ready: StreamEvent[] = [];
+  const next = async (): Promise<StreamEvent | undefined> => {
+    while (ready.length === 0) {
+      const chunk = await reader?.read().catch(() => ({ done: true as const, value: undefined }));
+      if (!chunk || chunk.done) return undefined;
+      const piece = decoder.decode(chunk.value, { stream: true });
+      text += piece;
+      buffered += piece;
+      for (let end = buffered.indexOf('\n\n'); end !== -1; end = buffered.indexOf('\n\n')) {
+        // A block of only `retry:` dispatches no event (WHATWG), though the parser reads one.
+        const block = buffered.slice(0, end + 2);
+        if (!/^retry:[^\n]*\n\n$/.test(block)) ready.push(...parseEventStream(block));
+        buffered = buffered.slice(end + 2);
+      }
+    }
+    return ready.shift();
+  };
+  return { status: response.status, headers: response.headers, next, raw: () => text, close: () => abort.abort() };
+}
+
+/** Listens `fleet` on a loopback port for real HTTP clients; its base URL. */
+export async function listening(fleet: Fleet): Promise<string> {
+  await fleet.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = fleet.app.server.address();
+  if (!address || typeof address === 'string') throw new Error('not listening on a port');
+  return `http://127.0.0.1:${address.port}`;
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Fleet, startFleet } from './harness.js';
+import { type EventFeed, type Fleet, listening, openFeed, startFleet } from './harness.js';
 
 // Several replicas need one database server; PGlite is one process by design.
 describe.skipIf(!process.env.TEST_DATABASE_URL)('fleet replicas on one PostgreSQL database', () => {
@@ -37,5 +37,38 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('fleet replicas on one PostgreSQ
     }
     const allocations = await b.get(`/cars/${car.body.id}/allocations`);
     expect(allocations.body.items).toHaveLength(1);
+  });
+
+  it('streams a change made through either replica to the subscribers of both', async () => {
+    const [onA, onB] = await Promise.all(
+      [a, b].map(async (replica) => {
+        const feed = await openFeed(await listening(replica), '/cars/events', replica.tokens.viewer);
+        expect((await feed.next())?.event).toBe('ready');
+        return feed;
+      }),
+    );
+    const feeds: EventFeed[] = [onA as EventFeed, onB as EventFeed];
+    try {
+      const car = await a.post('/cars', { name: 'seen from both' });
+      const booked = await b.post(`/cars/${car.body.id}/allocations`, {
+        start: '2040-04-01T10:00:00Z',
+        end: '2040-04-01T11:00:00Z',
+        holder: 'bob',
+      });
+      expect(booked.status).toBe(201);
+      for (const feed of feeds) {
+        expect(await feed.next()).toMatchObject({ event: 'resource.created', data: car.body });
+        expect(await feed.next()).toMatchObject({ event: 'allocation.created', data: booked.body });
+      }
+      expect((await a.del(`/cars/${car.body.id}/allocations/${booked.body.id}`)).status).toBe(204);
+      for (const feed of feeds) {
+        expect(await feed.next()).toMatchObject({
+          event: 'allocation.deleted',
+          data: { id: booked.body.id, resourceId: car.body.id },
+        });
+      }
+    } finally {
+      for (const feed of feeds) feed.close();
+    }
   });
 });

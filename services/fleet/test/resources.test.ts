@@ -188,6 +188,7 @@ describe.each(testDatabaseKinds())('fleet resources on %s', (kind) => {
     const past = await fleet.post(`/cars/${id}/allocations`, {
       start: '2001-01-01T10:00:00Z',
       end: '2001-01-01T11:00:00Z',
+      allowPast: true,
     });
     expect(past.status).toBe(201);
     const future = await fleet.post(`/cars/${id}/allocations`, {
@@ -219,10 +220,12 @@ describe.each(testDatabaseKinds())('fleet resources on %s', (kind) => {
 
   it('deletes a resource whose allocations have all ended without force', async () => {
     const car = await fleet.post('/cars', { name: 'retired' });
-    await fleet.post(`/cars/${car.body.id}/allocations`, {
+    const past = await fleet.post(`/cars/${car.body.id}/allocations`, {
       start: '2001-01-01T10:00:00Z',
       end: '2001-01-01T11:00:00Z',
+      allowPast: true,
     });
+    expect(past.status).toBe(201);
     expect((await fleet.del(`/cars/${car.body.id}`)).status).toBe(204);
   });
 

@@ -14,6 +14,7 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Gatekeeper, Identity } from './identity.js';
 import type { PublicRoute, ServiceName } from './routes.js';
 import { endStreamsWithErrorEvent } from './sse-cut.js';
+import { StreamsApart } from './stream-dispatcher.js';
 
 export interface ProxyOptions {
   upstreams: Record<ServiceName, string>;
@@ -52,13 +53,17 @@ export async function proxyRoutes(app: ServiceApp, options: ProxyOptions): Promi
     registers: [options.metrics],
   });
 
-  // One dispatcher for every service, over TCP or (embedded) each service's Unix socket.
-  const { dispatcher, origins } = serviceAgent(options.upstreams, {
-    connections: 64,
-    headersTimeout: options.timeoutMs,
-    bodyTimeout: 0,
-  });
+  // One dispatcher for every service, over TCP or (embedded) each service's Unix socket; event
+  // streams apart, unbounded, so that open streams never hold the pool other requests queue on.
+  const upstream = (connections: number | null) =>
+    serviceAgent(options.upstreams, { connections, headersTimeout: options.timeoutMs, bodyTimeout: 0 });
+  const { dispatcher: pooled, origins } = upstream(64);
+  const dispatcher = new StreamsApart(pooled, upstream(null).dispatcher);
   app.addHook('onClose', () => dispatcher.close());
+  // A subscription (a GET event stream: fleet's changes, a job's progress) is open for as long as
+  // its page is: ended when the gateway closes, or it would hold the drain open; clients reconnect.
+  const closing = new AbortController();
+  app.addHook('preClose', async () => closing.abort());
   await app.register(replyFrom, {
     undici: dispatcher,
     // A failed upstream gets a problem document at once, not retries that pile up load.
@@ -99,7 +104,12 @@ export async function proxyRoutes(app: ServiceApp, options: ProxyOptions): Promi
       onResponse: (_request, upstreamReply, response) => {
         const contentType = String(upstreamReply.getHeader('content-type') ?? '');
         upstreamReply.send(
-          endStreamsWithErrorEvent(response.stream, { contentType, service: route.service, instance: request.url }),
+          endStreamsWithErrorEvent(response.stream, {
+            contentType,
+            service: route.service,
+            instance: request.url,
+            ...(request.method === 'GET' ? { cutWhen: closing.signal } : {}),
+          }),
         );
       },
       onError: (failed, { error }) => {

@@ -9,7 +9,18 @@ import { HttpProblem } from '@flotilla/kit';
  */
 export function endStreamsWithErrorEvent(
   upstream: Readable,
-  { contentType, service, instance }: { contentType: string; service: string; instance: string },
+  {
+    contentType,
+    service,
+    instance,
+    cutWhen,
+  }: {
+    contentType: string;
+    service: string;
+    instance: string;
+    /** Ends the stream after its last whole event, as a cut (no `error`: the client reconnects). */
+    cutWhen?: AbortSignal;
+  },
 ): Readable {
   if (!contentType.startsWith('text/event-stream')) return upstream;
   let pending = Buffer.alloc(0);
@@ -30,6 +41,7 @@ export function endStreamsWithErrorEvent(
     },
   });
   upstream.on('error', () => {
+    if (events.writableEnded) return; // cut already
     const problem = new HttpProblem(
       502,
       `the ${service} service stopped before the stream was complete; retry`,
@@ -39,6 +51,20 @@ export function endStreamsWithErrorEvent(
     events.end(`event: error\ndata: ${JSON.stringify(problem.toJSON(instance))}\n\n`);
   });
   upstream.pipe(events);
+  const cut = () => {
+    upstream.unpipe(events);
+    upstream.destroy();
+    pending = Buffer.alloc(0);
+    events.end();
+  };
+  if (cutWhen?.aborted) cut();
+  else cutWhen?.addEventListener('abort', cut, { once: true });
+  events.once('close', () => {
+    cutWhen?.removeEventListener('abort', cut);
+    // The client left (Fastify destroys what it was sending): so does the upstream request, or a
+    // stream that never ends (fleet's changes) would hold its connection of the pool for ever.
+    if (!upstream.readableEnded) upstream.destroy();
+  });
   return events;
 }
 

@@ -8,6 +8,11 @@ export interface WireRequest {
   body?: string | Buffer;
   /** Connect from this local address (on a new connection). */
   localAddress?: string;
+  /**
+   * A 200 event stream counts as a complete answer once its first event has arrived, and is
+   * then closed: for live feeds (fleet's `/{type}/events`), which never end by themselves.
+   */
+  firstEventEnough?: boolean;
 }
 
 export type WireResult =
@@ -32,7 +37,8 @@ const KEEP_BYTES = 64 * 1024;
 const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
 
 /**
- * Sends one request to `base` and reads the whole response (SSE streams too) within `timeoutMs`.
+ * Sends one request to `base` and reads the whole response (SSE streams too, unless
+ * `firstEventEnough`) within `timeoutMs`.
  * A kept-alive connection the server closed just before we reused it fails at once; as browsers
  * do, that request is sent once more on a new connection, so only the server's own resets count.
  */
@@ -88,24 +94,31 @@ function sendOnce(
     const text = () => Buffer.concat(chunks).toString('utf8');
     outgoing.on('response', (response) => {
       status = response.statusCode ?? 0;
+      const contentType = String(response.headers['content-type'] ?? '');
+      const complete = () =>
+        finish({
+          outcome: 'response',
+          status: status ?? 0,
+          contentType,
+          headers: response.headers,
+          body: text().slice(0, KEEP_BYTES),
+          bytes,
+          ms: elapsed(),
+        });
+      const live = request.firstEventEnough && status === 200 && contentType.startsWith('text/event-stream');
       response.on('data', (chunk: Buffer) => {
         bytes += chunk.length;
         if (kept < KEEP_BYTES) {
           chunks.push(chunk);
           kept += chunk.length;
         }
+        // An event ends at a blank line (comments such as keep-alives are not events).
+        if (live && /(^|\n)(event|data):[^\n]*\n(?:[^\n]+\n)*\n/.test(text())) {
+          complete();
+          outgoing.destroy();
+        }
       });
-      response.on('end', () =>
-        finish({
-          outcome: 'response',
-          status: status ?? 0,
-          contentType: String(response.headers['content-type'] ?? ''),
-          headers: response.headers,
-          body: text().slice(0, KEEP_BYTES),
-          bytes,
-          ms: elapsed(),
-        }),
-      );
+      response.on('end', complete);
       response.on('error', (error) =>
         finish({ outcome: 'connection', ms: elapsed(), error: error.message, ...(status !== undefined ? { status } : {}) }),
       );

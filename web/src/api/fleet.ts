@@ -1,12 +1,16 @@
 import { allPages, client, data, errorOf, type Operation, type RequestBody, type ResponseBody } from './client';
 import { RESOURCE_TYPES, type ResourceType } from './contract';
-import { ApiError, isProblem } from './problem';
+import { ApiError, isProblem, networkProblem } from './problem';
+import { readDeclaredEvents } from './sse';
 
 export { RESOURCE_TYPES, type ResourceType };
 
 export type Resource = ResponseBody<Operation<'/api/{type}/{id}', 'get'>, 200>;
 export type Allocation = ResponseBody<Operation<'/api/{type}/{id}/allocations/{aid}', 'get'>, 200>;
 export type NewAllocation = RequestBody<Operation<'/api/{type}/{id}/allocations', 'post'>>;
+
+/** 422 of a booking: `reason: 'past'` (send `allowPast: true` to book it anyway), or a reused Idempotency-Key. */
+export type BookingRefused = ResponseBody<Operation<'/api/{type}/{id}/allocations', 'post'>, 422>;
 
 /** 409 of a booking: the period asked for and the bookings in its way. */
 export type BookingConflict = ResponseBody<Operation<'/api/{type}/{id}/allocations', 'post'>, 409>;
@@ -132,3 +136,96 @@ export const findAvailable = (type: ResourceType, from: Date, to: Date) =>
       }),
     ),
   );
+
+/** One event of `GET /api/{type}/events`: `ready`, then the type's changes as they commit. */
+export type FleetEvent = ResponseBody<Operation<'/api/{type}/events', 'get'>, 200>;
+type EventData<E extends FleetEvent['event']> = Extract<FleetEvent, { event: E }>['data'];
+export type AllocationDeleted = EventData<'allocation.deleted'>;
+export type ResourceDeleted = EventData<'resource.deleted'>;
+
+export interface FleetEventHandlers {
+  /**
+   * The subscription is live: every change from now on arrives. Called again after each
+   * reconnect, when changes may have been missed in between: read the state again then.
+   */
+  ready?(): void;
+  allocationCreated?(allocation: Allocation): void;
+  allocationDeleted?(deleted: AllocationDeleted): void;
+  resourceCreated?(resource: Resource): void;
+  resourceDeleted?(deleted: ResourceDeleted): void;
+  /**
+   * The stream failed or was cut. It reconnects by itself, except after a 401 the session refresh
+   * could not fix, a 403 or a 404, which retrying cannot change.
+   */
+  error?(problem: ApiError): void;
+}
+
+/** Waits before reconnecting: 1 s, 2 s, 4 s … 30 s (or the server's Retry-After), with jitter; reset by each `ready`. */
+const reconnectDelay = (failures: number, retryAfter: number | undefined) =>
+  Math.max(retryAfter ? retryAfter * 1000 : 0, Math.min(30_000, 1000 * 2 ** failures)) * (0.8 + Math.random() * 0.4);
+
+const pause = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+
+const streamCut = () =>
+  new ApiError({ type: 'about:blank', title: 'Live updates interrupted', status: 0, detail: 'The live updates stopped; reconnecting.' });
+
+/**
+ * Follows the type's changes, made by anyone through any replica, until the returned function is
+ * called. Read with fetch through the API client (EventSource cannot send the session's refresh),
+ * so the session cookie and its refresh apply as to every call.
+ */
+export function subscribeFleetEvents(type: ResourceType, handlers: FleetEventHandlers): () => void {
+  const stop = new AbortController();
+  const follow = async () => {
+    let failures = 0;
+    while (!stop.signal.aborted) {
+      try {
+        const { data: body, error, response } = await client.GET('/api/{type}/events', {
+          params: { path: { type } },
+          headers: { Accept: 'text/event-stream' },
+          parseAs: 'stream',
+          signal: stop.signal,
+        });
+        if (!response.ok) throw errorOf(response, error);
+        if (!body || !(response.headers.get('content-type') ?? '').startsWith('text/event-stream')) throw streamCut();
+        for await (const event of readDeclaredEvents<FleetEvent>(body)) {
+          switch (event.event) {
+            case 'ready':
+              failures = 0;
+              handlers.ready?.();
+              break;
+            case 'allocation.created':
+              handlers.allocationCreated?.(event.data);
+              break;
+            case 'allocation.deleted':
+              handlers.allocationDeleted?.(event.data);
+              break;
+            case 'resource.created':
+              handlers.resourceCreated?.(event.data);
+              break;
+            case 'resource.deleted':
+              handlers.resourceDeleted?.(event.data);
+              break;
+          }
+        }
+        throw streamCut();
+      } catch (cause) {
+        if (stop.signal.aborted) return;
+        const problem = cause instanceof ApiError ? cause : new ApiError(networkProblem(cause));
+        handlers.error?.(problem);
+        if ([401, 403, 404].includes(problem.status)) return;
+        await pause(reconnectDelay(failures, problem.retryAfter), stop.signal);
+        failures += 1;
+      }
+    }
+  };
+  void follow();
+  return () => stop.abort();
+}

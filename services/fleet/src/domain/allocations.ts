@@ -13,7 +13,7 @@ import type { DB } from '../db/schema.js';
 import type { ResourceType } from '../resource-types.js';
 import { afterStartOf, encodeStartCursor } from './cursors.js';
 import { allocationNotFound, resourceNotFound } from './ids.js';
-import { checkSlots, type Period } from './period.js';
+import { checkSlots, type Period, refusePastStart } from './period.js';
 import type { PageRequest } from './resources.js';
 import { type AllocationView, allocationView } from './views.js';
 import { bookings, capitalised, listed } from './words.js';
@@ -22,6 +22,8 @@ export interface BookingRequest {
   period: Period;
   holder: string | null;
   note: string | null;
+  /** Book even though the period starts in the past (see refusePastStart). */
+  allowPast: boolean;
 }
 
 /** The exclusion constraint refused an overlapping period. */
@@ -38,9 +40,13 @@ export async function bookAllocation(
   booking: BookingRequest,
 ): Promise<AllocationView> {
   checkSlots(type, booking.period);
+  // Checked here, inside the idempotent operation: a retry of a booking that started meanwhile
+  // still gets its first answer.
+  refusePastStart(booking.period, booking.allowPast);
   let row: AllocationRow | undefined;
   try {
-    row = await insertAllocation(db, { type: type.name, resourceId, ...booking });
+    const { period, holder, note } = booking;
+    row = await insertAllocation(db, { type: type.name, resourceId, period, holder, note });
   } catch (error) {
     // The resource was deleted between this statement's snapshot and its foreign-key check.
     if (sqlState(error) === SQLSTATE.foreignKeyViolation) throw resourceNotFound(type, resourceId);

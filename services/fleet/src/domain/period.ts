@@ -1,4 +1,4 @@
-import { badRequest, fieldPath, invalidField } from '@flotilla/kit';
+import { badRequest, fieldPath, HttpProblem, invalidField } from '@flotilla/kit';
 import type { ResourceType } from '../resource-types.js';
 
 /** A half-open period `[start, end)`. */
@@ -44,6 +44,31 @@ export function parsePeriod(
     throw invalidField(fields.end, `must be after ${fields.start} (periods are half-open [start, end))`);
   }
   return { start, end };
+}
+
+/**
+ * How far in the past a start may be and still count as now: the client's clock and this
+ * server's (or two replicas') disagree by a little, and a form filled in at "now" takes a moment
+ * to arrive.
+ */
+export const PAST_GRACE_MS = 60_000;
+
+/**
+ * A booking must not start in the past (more than PAST_GRACE_MS ago) unless the operator says so
+ * (`allowPast`, e.g. to record a booking after the fact): 422 naming `body.start`.
+ */
+export function refusePastStart(period: Period, allowPast: boolean, now: Date = new Date()): void {
+  if (allowPast || period.start.getTime() >= now.getTime() - PAST_GRACE_MS) return;
+  throw new HttpProblem(
+    422,
+    'the booking starts in the past: choose a start from now on, or send allowPast: true to record a past booking on purpose',
+    {
+      reason: 'past',
+      errors: [{ field: fieldPath('body', 'start'), message: 'is in the past' }],
+      now: now.toISOString(),
+      graceSeconds: PAST_GRACE_MS / 1000,
+    },
+  );
 }
 
 /**

@@ -8,7 +8,7 @@ import {
 } from '../domain/allocations.js';
 import { idempotent } from '../domain/idempotency.js';
 import { allocationNotFound, parseId, requireId } from '../domain/ids.js';
-import { parseInstant, parsePeriod } from '../domain/period.js';
+import { PAST_GRACE_MS, parseInstant, parsePeriod } from '../domain/period.js';
 import { checkStorable } from '../domain/resources.js';
 import { RESOURCE_TYPES, type ResourceType, TYPE_PARAM } from '../resource-types.js';
 import { type FleetDeps, sendOutcome, typeOf } from './context.js';
@@ -19,10 +19,10 @@ import {
   AllocationSchema,
   AllocationsQuery,
   BookingConflictProblem,
+  BookingRefusedProblem,
   CreateAllocationBody,
   Deleted,
   IdempotencyHeaders,
-  IdempotencyProblem,
   NotFoundProblem,
   ResourceParams,
   SlotProblem,
@@ -47,7 +47,9 @@ export function allocationRoutes(app: ServiceApp, deps: FleetDeps): void {
       schema: {
         tags,
         summary: 'Book a resource for [start, end); 409 lists the bookings in the way',
-        ...(slotRules ? { description: `Any period may be booked, except: ${slotRules}.` } : {}),
+        description:
+          `A start more than ${PAST_GRACE_MS / 1000} s in the past is refused (422, \`reason: "past"\`) unless \`allowPast\` is true.` +
+          (slotRules ? ` Any period may be booked, except: ${slotRules}.` : ''),
         params: ResourceParams,
         headers: IdempotencyHeaders,
         body: CreateAllocationBody,
@@ -56,7 +58,7 @@ export function allocationRoutes(app: ServiceApp, deps: FleetDeps): void {
           400: SlotProblem,
           404: NotFoundProblem,
           409: BookingConflictProblem,
-          422: IdempotencyProblem,
+          422: BookingRefusedProblem,
         },
       },
     },
@@ -66,7 +68,12 @@ export function allocationRoutes(app: ServiceApp, deps: FleetDeps): void {
       const resourceId = requireId(type, request.params.id);
       checkStorable(request.body, 'body');
       const period = parsePeriod(request.body.start, request.body.end);
-      const booking = { period, holder: request.body.holder ?? null, note: request.body.note ?? null };
+      const booking = {
+        period,
+        holder: request.body.holder ?? null,
+        note: request.body.note ?? null,
+        allowPast: request.body.allowPast ?? false,
+      };
       try {
         const outcome = await reportOverlaps(deps.db, type, resourceId, period, () =>
           idempotent(

@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
+import type { FleetChanges } from '../domain/changes.js';
 import type { Outcome } from '../domain/idempotency.js';
 import type { FleetMetrics } from '../metrics.js';
 import { type ResourceType, typeByPlural } from '../resource-types.js';
@@ -10,6 +11,8 @@ export interface FleetDeps {
   db: Kysely<DB>;
   metrics: FleetMetrics;
   idempotencyTtlHours: number;
+  /** Every replica's changes, for the event streams. */
+  changes: FleetChanges;
 }
 
 /** Sends a created (or replayed) response; a replay is marked so clients and logs can tell. */

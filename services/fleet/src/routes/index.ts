@@ -1,6 +1,7 @@
 import type { ServiceApp } from '@flotilla/kit';
 import { allocationRoutes } from './allocations.js';
 import type { FleetDeps } from './context.js';
+import { eventRoutes } from './events.js';
 import { resourceRoutes } from './resources.js';
 
 /**
@@ -11,4 +12,5 @@ import { resourceRoutes } from './resources.js';
 export async function fleetRoutes(app: ServiceApp, deps: FleetDeps): Promise<void> {
   resourceRoutes(app, deps);
   allocationRoutes(app, deps);
+  eventRoutes(app, deps.changes);
 }

@@ -1,4 +1,4 @@
-import { Page, ProblemSchema, pageQuery, Type } from '@flotilla/kit';
+import { Page, ProblemSchema, pageQuery, type TSchema, Type } from '@flotilla/kit';
 import { PLURALS, RESOURCE_TYPES } from '../resource-types.js';
 
 const Timestamp = Type.String({ format: 'date-time', description: 'RFC 3339 timestamp with an offset' });
@@ -47,6 +47,12 @@ export const CreateAllocationBody = Type.Object({
   end: Type.String({ format: 'date-time', description: 'Exclusive end: [start, end)' }),
   holder: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   note: Type.Optional(Type.String({ maxLength: 2000 })),
+  allowPast: Type.Optional(
+    Type.Boolean({
+      description:
+        'Book even though the period starts in the past (a start within the last minute counts as now); without it such a booking is refused with 422',
+    }),
+  ),
 });
 
 export const ResourcePage = Page(ResourceSchema);
@@ -55,6 +61,9 @@ export const AllocationPage = Page(AllocationSchema);
 const page = pageQuery({ defaultLimit: 50, maxLimit: 200 });
 
 export const ListQuery = Type.Object(page);
+
+/** No query parameters: an unknown one is refused with 400 naming it. */
+export const NoQuery = Type.Object({});
 
 export const AvailableQuery = Type.Object({ from: Timestamp, to: Timestamp, ...page });
 
@@ -151,7 +160,52 @@ export const SlotProblem = problemWith(
   },
 );
 
+/** A booking's 422: its start is in the past (`reason: 'past'`), or its Idempotency-Key was used with another body. */
+export const BookingRefusedProblem = problemWith(
+  'The booking starts in the past (`reason: "past"`, `errors` naming `body.start`; send `allowPast: true` to book it anyway), or its Idempotency-Key was already used by this caller with another body (`idempotencyKey`)',
+  {
+    reason: Type.Optional(Type.Literal('past')),
+    now: Type.Optional(Type.String({ format: 'date-time', description: "The server's clock when it refused, in UTC" })),
+    graceSeconds: Type.Optional(
+      Type.Integer({ description: 'How far in the past a start may be and still count as now' }),
+    ),
+    idempotencyKey: Type.Optional(Type.String()),
+  },
+);
+
 export const IdempotencyProblem = problemWith(
   'The Idempotency-Key was already used by this caller for this operation with another body',
   { idempotencyKey: Type.String() },
 );
+
+const streamEvent = (name: string, data: TSchema) =>
+  Type.Object({ event: Type.Literal(name), data }, { additionalProperties: false });
+
+/**
+ * `GET /{type}/events`, one server-sent event at a time (`event:` its name, `data:` its JSON):
+ * `ready` once the subscription is live, then every change to the type's resources and bookings.
+ */
+export const FleetEventsResponse = {
+  description:
+    '`ready` {} once the subscription is live (changes committed after it are all delivered, from every replica), ' +
+    'then `allocation.created` (the Allocation), `allocation.deleted` {id, resourceId}, `resource.created` ' +
+    '(the Resource) and `resource.deleted` {id} for resources of this type, in the order they committed ' +
+    '(one deleted again before its `created` went out arrives as its `deleted` only). ' +
+    'A comment line every 15 s keeps proxies from closing it. The stream never ends by itself: when it is cut ' +
+    '(a restart, a lost database connection) changes may have been missed, so reconnect (`retry:` says when) ' +
+    'and read the state again after `ready`.',
+  content: {
+    'text/event-stream': {
+      schema: Type.Union(
+        [
+          streamEvent('ready', Type.Object({})),
+          streamEvent('allocation.created', AllocationSchema),
+          streamEvent('allocation.deleted', Type.Object({ id: Id, resourceId: Id })),
+          streamEvent('resource.created', ResourceSchema),
+          streamEvent('resource.deleted', Type.Object({ id: Id })),
+        ],
+        { description: 'One server-sent event' },
+      ),
+    },
+  },
+};
