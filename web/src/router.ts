@@ -53,6 +53,12 @@ export const routes = [
     meta: { title: 'Player stats' },
   },
   {
+    path: '/account',
+    name: 'account',
+    component: () => import('./pages/AccountPage.vue'),
+    meta: { title: 'Account' },
+  },
+  {
     path: '/sql',
     name: 'sql',
     component: () => import('./pages/SqlPage.vue'),

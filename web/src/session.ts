@@ -1,7 +1,7 @@
 import { reactive } from 'vue';
 import { onUnauthenticated } from './api/client';
 import { ApiError } from './api/problem';
-import { hasRole, login, logout, me, type Role, type User } from './api/users';
+import { endAllSessions, hasRole, login, logout, me, type Role, type User } from './api/users';
 
 /** The signed-in user, shared by the header, the router guard and the pages. */
 export const session = reactive<{
@@ -59,6 +59,13 @@ export async function signOut(): Promise<void> {
     session.user = undefined;
     checking = undefined;
   }
+}
+
+/** Ends every session of the signed-in user, this browser's too. */
+export async function signOutEverywhere(): Promise<void> {
+  await endAllSessions();
+  session.user = undefined;
+  checking = undefined;
 }
 
 /** Whether the signed-in user has `minimum` or a role above it. */

@@ -100,8 +100,11 @@ export class Gatekeeper {
     } catch (error) {
       throw upstreamProblem('users', error, this.timeoutMs) ?? error;
     }
-    const body = (await response.body.json()) as { accessToken?: string };
-    if (response.statusCode === 401) throw unauthorized('the API key is not valid or was revoked');
+    const body = (await response.body.json()) as { accessToken?: string; detail?: unknown };
+    // users says why (unknown, revoked, expired on …); its words reach the caller.
+    if (response.statusCode === 401) {
+      throw unauthorized(typeof body.detail === 'string' ? body.detail : 'the API key is not valid or was revoked');
+    }
     if (response.statusCode !== 200 || !body.accessToken) {
       throw new HttpProblem(502, `the users service could not check the API key (${response.statusCode})`);
     }

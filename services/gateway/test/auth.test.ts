@@ -297,6 +297,21 @@ describe.each(testDatabaseKinds())('gateway authentication with users on %s', (k
     expect((await api('/api/cars', { token: key })).status).toBe(401);
   });
 
+  it('refuses an expired API key with 401 saying that it expired', async () => {
+    const owner = await account('kit', ['viewer']);
+    const expiresAt = new Date(Date.now() + 1500).toISOString();
+    const created = await api('/api/api-keys', { method: 'POST', token: owner, body: JSON.stringify({ name: 'brief', expiresAt }) });
+    expect(created.status).toBe(201);
+    const { key } = (await created.json()) as { key: string };
+    secrets.push(key);
+    expect((await api('/api/auth/me', { headers: { 'x-api-key': key } })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, Date.parse(expiresAt) - Date.now() + 100));
+    const refused = await api('/api/cars', { headers: { 'x-api-key': key } });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(((await refused.json()) as { detail: string }).detail).toMatch(/expired at .*make a new one/);
+  });
+
   it('never writes a password, token or key to either log', () => {
     const logs = gatewayLogs.text() + usersLogs.text();
     expect(logs).toContain('request completed');

@@ -8,6 +8,7 @@ import type { DB } from './db/schema.js';
 import { resolveApiKey } from './domain/api-keys.js';
 import { ensureFirstAdmin } from './domain/bootstrap.js';
 import { loadSigningKey, signingKeys, verificationKeys } from './domain/signing.js';
+import { accountRoutes } from './routes/account.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { authRoutes } from './routes/auth.js';
 import { clientAddressResolver } from './routes/client.js';
@@ -53,6 +54,7 @@ export async function buildApp(config: UsersConfig, options: UsersOptions = {}):
       }
       const context = { db, keys, config, clientAddress: clientAddressResolver(config.GATEWAY_SECRET) };
       authRoutes(app, context);
+      accountRoutes(app, context);
       userRoutes(app, context);
       apiKeyRoutes(app, context);
       legacyRoutes(app, context);

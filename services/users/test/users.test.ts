@@ -19,7 +19,7 @@ type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 /** What clients read: every field of each shape, and nothing else (never a hash). */
 const USER_FIELDS = ['createdAt', 'disabled', 'displayName', 'id', 'roles', 'username'];
-const API_KEY_FIELDS = ['createdAt', 'id', 'lastUsedAt', 'name', 'prefix'];
+const API_KEY_FIELDS = ['createdAt', 'expiresAt', 'id', 'lastUsedAt', 'name', 'prefix', 'role'];
 const fieldsOf = (value: object) => Object.keys(value).sort();
 
 describe.each(testDatabaseKinds())('users service on %s', (kind) => {
@@ -262,7 +262,17 @@ describe.each(testDatabaseKinds())('users service on %s', (kind) => {
       expect(key).toMatch(/^flk_/);
       const listed = await withToken('GET', '/api-keys', owner.accessToken);
       expect(listed.body).toEqual({
-        items: [{ id, name: 'ci', prefix: key.slice(0, 10), createdAt: expect.any(String), lastUsedAt: null }],
+        items: [
+          {
+            id,
+            name: 'ci',
+            prefix: key.slice(0, 10),
+            createdAt: expect.any(String),
+            lastUsedAt: null,
+            expiresAt: null,
+            role: null,
+          },
+        ],
         nextCursor: null,
       });
       expect(listed.text).not.toContain(key);

@@ -8,6 +8,8 @@ export type LoginResult = ResponseBody<Operation<'/api/auth/login', 'post'>, 200
 export type ApiKey = ResponseBody<Operation<'/api/api-keys', 'get'>, 200>['items'][number];
 /** The create answer: the key itself is in it, once. */
 export type NewApiKey = ResponseBody<Operation<'/api/api-keys', 'post'>, 201>;
+export type NewApiKeyRequest = RequestBody<Operation<'/api/api-keys', 'post'>>;
+export type Session = ResponseBody<Operation<'/api/auth/sessions', 'get'>, 200>['items'][number];
 export type NewUser = RequestBody<Operation<'/api/users', 'post'>>;
 export type UserChanges = RequestBody<Operation<'/api/users/{id}', 'patch'>>;
 
@@ -42,9 +44,25 @@ export const updateUser = (id: User['id'], changes: UserChanges) =>
 export const resetPassword = (id: User['id'], password: string) =>
   data(client.PUT('/api/users/{id}/password', { params: { path: { id } }, body: { password } }));
 
+/** The fields of a password change, by the path the API names them with. */
+export const PASSWORD_CHANGE_FIELDS = {
+  currentPassword: 'body.currentPassword',
+  password: 'body.password',
+} as const;
+
+/** Changes the caller's own password; their other sessions end, this one stays. */
+export const changePassword = (currentPassword: string, password: string) =>
+  data(client.PUT('/api/auth/password', { body: { currentPassword, password } }));
+
+/** The caller's sessions (a login each, with its refreshes); `current` marks this browser's. */
+export const listSessions = () =>
+  allPages((cursor) => data(client.GET('/api/auth/sessions', { params: { query: { limit: 200, cursor } } })));
+export const endOtherSessions = () => data(client.DELETE('/api/auth/sessions/others'));
+export const endAllSessions = () => data(client.DELETE('/api/auth/sessions'));
+
 export const listApiKeys = () =>
   allPages((cursor) => data(client.GET('/api/api-keys', { params: { query: { limit: 200, cursor } } })));
-export const createApiKey = (name: string) => data(client.POST('/api/api-keys', { body: { name } }));
+export const createApiKey = (key: NewApiKeyRequest) => data(client.POST('/api/api-keys', { body: key }));
 export const revokeApiKey = (id: ApiKey['id']) =>
   data(client.DELETE('/api/api-keys/{id}', { params: { path: { id } } }));
 

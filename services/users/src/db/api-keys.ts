@@ -7,13 +7,22 @@ export interface ApiKeyRow {
   prefix: string;
   created_at: Date;
   last_used_at: Date | null;
+  expires_at: Date | null;
+  role: string | null;
 }
 
-const columns = ['id', 'name', 'prefix', 'created_at', 'last_used_at'] as const;
+const columns = ['id', 'name', 'prefix', 'created_at', 'last_used_at', 'expires_at', 'role'] as const;
 
 export async function insertApiKey(
   db: Kysely<DB>,
-  values: { userId: number; name: string; prefix: string; keyHash: Buffer },
+  values: {
+    userId: number;
+    name: string;
+    prefix: string;
+    keyHash: Buffer;
+    expiresAt: Date | null;
+    role: string | null;
+  },
 ): Promise<ApiKeyRow> {
   return db
     .insertInto('api_keys')
@@ -22,6 +31,8 @@ export async function insertApiKey(
       name: values.name,
       prefix: values.prefix,
       key_hash: values.keyHash,
+      expires_at: values.expiresAt,
+      role: values.role,
       last_used_at: null,
       revoked_at: null,
     })
@@ -29,7 +40,7 @@ export async function insertApiKey(
     .executeTakeFirstOrThrow();
 }
 
-/** A user's unrevoked keys in id order after `afterId` (0: from the first). */
+/** A user's unrevoked keys (expired ones too) in id order after `afterId` (0: from the first). */
 export async function listApiKeysAfter(
   db: Kysely<DB>,
   userId: number,
@@ -62,12 +73,20 @@ export async function revokeApiKeyRow(
   return result.numUpdatedRows > 0n;
 }
 
-/** An unrevoked key of an enabled account, with its owner, by the key's hash. */
+/** An unrevoked key of an enabled account (expired or not), with its owner, by the key's hash. */
 export async function findActiveApiKey(db: Kysely<DB>, keyHash: Buffer) {
   return db
     .selectFrom('api_keys')
     .innerJoin('users', 'users.id', 'api_keys.user_id')
-    .select(['api_keys.id as keyId', 'api_keys.last_used_at', 'users.id', 'users.username', 'users.roles'])
+    .select([
+      'api_keys.id as keyId',
+      'api_keys.last_used_at',
+      'api_keys.expires_at',
+      'api_keys.role',
+      'users.id',
+      'users.username',
+      'users.roles',
+    ])
     .where('api_keys.key_hash', '=', keyHash)
     .where('api_keys.revoked_at', 'is', null)
     .where('users.disabled', '=', false)

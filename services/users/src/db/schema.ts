@@ -1,6 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
 
-/** Row types of the users service's tables (migrations/001_accounts.sql). */
+/** Row types of the users service's tables (migrations/, in order). */
 export interface UsersTable {
   // Generated "by default": note 003's create_user may choose the id.
   id: ColumnType<string, number | undefined, never>;
@@ -21,6 +21,7 @@ export interface RefreshTokensTable {
   expires_at: Date;
   used_at: Date | null;
   revoked_at: Date | null;
+  user_agent: string | null;
 }
 
 export interface ApiKeysTable {
@@ -32,6 +33,9 @@ export interface ApiKeysTable {
   created_at: ColumnType<Date, never, never>;
   last_used_at: Date | null;
   revoked_at: Date | null;
+  expires_at: Date | null;
+  /** The most the key may do; null: its owner's roles. */
+  role: string | null;
 }
 
 export interface LoginThrottleTable {

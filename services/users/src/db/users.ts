@@ -75,6 +75,12 @@ export async function findUserForLogin(
     .executeTakeFirst();
 }
 
+/** An account's password hash (null: none set), undefined if there is no such account. */
+export async function findPasswordHash(db: Kysely<DB>, id: number): Promise<string | null | undefined> {
+  const row = await db.selectFrom('users').select('password_hash').where('id', '=', String(id)).executeTakeFirst();
+  return row?.password_hash;
+}
+
 export async function anyUserExists(db: Kysely<DB>): Promise<boolean> {
   return (await db.selectFrom('users').select('id').limit(1).executeTakeFirst()) !== undefined;
 }

@@ -16,6 +16,7 @@ import { revokeUserSessions } from '../db/sessions.js';
 import {
   advanceIdSequence,
   countEnabledAdmins,
+  findPasswordHash,
   findUser,
   findUserForLogin,
   insertUser,
@@ -26,7 +27,7 @@ import {
   type UserRow,
 } from '../db/users.js';
 import { afterIdOf, idPage, type PageRequest } from './page.js';
-import { hashPassword } from './passwords.js';
+import { hashPassword, verifyPassword } from './passwords.js';
 
 /** An account as the API shows it: never the hash. */
 export interface User {
@@ -150,11 +151,47 @@ export async function updateUser(db: Kysely<DB>, id: number, changes: UserChange
   });
 }
 
+/** An admin's reset of another account's password (one's own needs the current one: changeOwnPassword). */
 export async function setPassword(db: Kysely<DB>, id: number, password: string): Promise<void> {
   const passwordHash = await hashPassword(password);
   await db.transaction().execute(async (trx) => {
     if (!(await setPasswordHash(trx, id, passwordHash))) throw notFound(`no user with id ${id}`);
     // Whoever knew the old password may hold a session; a reset ends them all.
     await revokeUserSessions(trx, id);
+  });
+}
+
+export interface PasswordChange {
+  /** Required: a session left open, or stolen, must not be enough to take the account over. */
+  currentPassword?: string | undefined;
+  password: string;
+}
+
+/**
+ * Changes the caller's own password. Without the current one → 400, with a wrong one → 403, both
+ * naming `body.currentPassword` and changing nothing. Every other session of the account ends
+ * (whoever knew the old password may hold one); the caller's own, `keep`, stays signed in.
+ */
+export async function changeOwnPassword(
+  db: Kysely<DB>,
+  userId: number,
+  change: PasswordChange,
+  keep: string | undefined,
+): Promise<void> {
+  const field = fieldPath('body', 'currentPassword');
+  if (change.currentPassword === undefined) {
+    throw invalidField(field, 'is required to change your own password');
+  }
+  const stored = await findPasswordHash(db, userId);
+  if (stored === undefined) throw notFound(`no user with id ${userId}`);
+  if (!(await verifyPassword(stored, change.currentPassword))) {
+    throw new HttpProblem(403, `${field} is not your current password`, {
+      errors: [{ field, message: 'is not your current password' }],
+    });
+  }
+  const passwordHash = await hashPassword(change.password);
+  await db.transaction().execute(async (trx) => {
+    if (!(await setPasswordHash(trx, userId, passwordHash))) throw notFound(`no user with id ${userId}`);
+    await revokeUserSessions(trx, userId, keep);
   });
 }

@@ -6,11 +6,15 @@ import {
   findFamilyOf,
   findRefreshTokenForUpdate,
   insertRefreshToken,
+  listSessionsAfter,
   markRefreshTokenUsed,
   revokeFamily,
+  revokeUserSessions,
+  type SessionRow,
 } from '../db/sessions.js';
 import { findForLogin, getUser, type User } from './accounts.js';
 import { verifyPassword } from './passwords.js';
+import { afterIdOf, idPage, type PageRequest } from './page.js';
 import { newToken, tokenHash } from './secrets.js';
 
 const invalidLogin = () => new HttpProblem(401, 'invalid username or password');
@@ -26,9 +30,22 @@ export async function checkPassword(db: Kysely<DB>, username: string, password: 
   return found.user;
 }
 
+/** What a session remembers of the client that holds it: its User-Agent, if it sent one. */
+export interface SessionClient {
+  userAgent: string | undefined;
+}
+
+/** Long enough to tell browsers apart; no client gets to store more. */
+const USER_AGENT_MAX_LENGTH = 256;
+
 /** Starts a new refresh-token family for a fresh login. */
-export async function startSession(db: Kysely<DB>, userId: number, ttlSeconds: number): Promise<string> {
-  return issueRefreshToken(db, userId, randomUUID(), ttlSeconds);
+export async function startSession(
+  db: Kysely<DB>,
+  userId: number,
+  ttlSeconds: number,
+  client: SessionClient,
+): Promise<string> {
+  return issueRefreshToken(db, userId, randomUUID(), ttlSeconds, client);
 }
 
 async function issueRefreshToken(
@@ -36,6 +53,7 @@ async function issueRefreshToken(
   userId: number,
   familyId: string,
   ttlSeconds: number,
+  client: SessionClient,
 ): Promise<string> {
   const token = newToken('flr_');
   await insertRefreshToken(db, {
@@ -43,6 +61,7 @@ async function issueRefreshToken(
     familyId,
     userId,
     expiresAt: new Date(Date.now() + ttlSeconds * 1000),
+    userAgent: client.userAgent ? [...client.userAgent].slice(0, USER_AGENT_MAX_LENGTH).join('') : null,
   });
   return token;
 }
@@ -56,6 +75,7 @@ export async function rotateRefreshToken(
   db: Kysely<DB>,
   token: string,
   ttlSeconds: number,
+  client: SessionClient,
 ): Promise<{ user: User; refreshToken: string }> {
   const outcome = await db.transaction().execute(async (trx) => {
     const row = await findRefreshTokenForUpdate(trx, tokenHash(token));
@@ -67,7 +87,7 @@ export async function rotateRefreshToken(
     await markRefreshTokenUsed(trx, row.id);
     const user = await getUser(trx, Number(row.user_id));
     if (user.disabled) return { kind: 'invalid' as const };
-    const refreshToken = await issueRefreshToken(trx, user.id, row.family_id, ttlSeconds);
+    const refreshToken = await issueRefreshToken(trx, user.id, row.family_id, ttlSeconds, client);
     return { kind: 'rotated' as const, user, refreshToken };
   });
   if (outcome.kind === 'reused') {
@@ -81,4 +101,48 @@ export async function rotateRefreshToken(
 export async function endSession(db: Kysely<DB>, token: string): Promise<void> {
   const familyId = await findFamilyOf(db, tokenHash(token));
   if (familyId !== undefined) await revokeFamily(db, familyId);
+}
+
+/** The login a refresh token belongs to (its family's id), if it is one of ours. */
+export async function sessionOf(db: Kysely<DB>, token: string | undefined): Promise<string | undefined> {
+  return token === undefined ? undefined : findFamilyOf(db, tokenHash(token));
+}
+
+/** A signed-in session as its owner sees it. */
+export interface Session {
+  id: string;
+  createdAt: string;
+  lastUsedAt: string;
+  expiresAt: string;
+  userAgent: string | null;
+  current: boolean;
+}
+
+/** A user's live sessions in the order they started, a page at a time; `current` marks the caller's. */
+export async function listSessions(
+  db: Kysely<DB>,
+  userId: number,
+  page: PageRequest,
+  currentId: string | undefined,
+) {
+  const rows = await listSessionsAfter(db, userId, { afterId: afterIdOf(page), limit: page.limit + 1 });
+  const toSession = (row: SessionRow): Session => ({
+    id: row.family_id,
+    createdAt: row.started_at.toISOString(),
+    lastUsedAt: row.last_used_at.toISOString(),
+    expiresAt: row.expires_at.toISOString(),
+    userAgent: row.user_agent,
+    current: row.family_id === currentId,
+  });
+  // Keyed by the family's first token, which never changes while the session refreshes.
+  return idPage(
+    rows.map((row) => ({ ...row, id: row.first_id })),
+    page,
+    toSession,
+  );
+}
+
+/** Ends every session of the user but `keep` (the caller's own; undefined: all of them). */
+export async function endSessions(db: Kysely<DB>, userId: number, keep: string | undefined): Promise<void> {
+  await revokeUserSessions(db, userId, keep);
 }

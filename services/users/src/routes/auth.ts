@@ -1,7 +1,8 @@
 import { HttpProblem, principalOf, type ServiceApp, Type } from '@flotilla/kit';
 import { getUser } from '../domain/accounts.js';
 import { checkPassword, endSession, rotateRefreshToken, startSession } from '../domain/sessions.js';
-import { clearUsernameAttempts, countLoginAttempt } from '../domain/throttle.js';
+import { clearUsernameAttempts } from '../domain/throttle.js';
+import { countPasswordAttempt, sessionClient } from './attempts.js';
 import { accessTokenFor, type RouteContext } from './context.js';
 import { clearSessionCookies, REFRESH_COOKIE, setSessionCookies } from './cookies.js';
 import { NoContent, ProblemResponse, TokenResponse, UserSchema } from './schemas.js';
@@ -13,11 +14,6 @@ import { NoContent, ProblemResponse, TokenResponse, UserSchema } from './schemas
  */
 export function authRoutes(app: ServiceApp, context: RouteContext): void {
   const { db, config } = context;
-  const limits = {
-    perUsernameAndIp: config.LOGIN_MAX_ATTEMPTS_PER_USERNAME_AND_IP,
-    perIp: config.LOGIN_MAX_ATTEMPTS_PER_IP,
-    windowSeconds: config.LOGIN_WINDOW_SECONDS,
-  };
 
   app.post(
     '/auth/login',
@@ -45,19 +41,16 @@ export function authRoutes(app: ServiceApp, context: RouteContext): void {
     },
     async (request, reply) => {
       const { username, password } = request.body;
-      const ip = context.clientAddress(request);
-      try {
-        await countLoginAttempt(db, username, ip, limits);
-      } catch (error) {
-        if (error instanceof HttpProblem && error.status === 429) {
-          reply.header('retry-after', String(error.extensions.retryAfter));
-        }
-        throw error;
-      }
+      await countPasswordAttempt(context, request, reply, username);
       const user = await checkPassword(db, username, password);
-      await clearUsernameAttempts(db, username, ip);
+      await clearUsernameAttempts(db, username, context.clientAddress(request));
       const tokens = await accessTokenFor(context, user);
-      const refreshToken = await startSession(db, user.id, config.REFRESH_TOKEN_TTL_SECONDS);
+      const refreshToken = await startSession(
+        db,
+        user.id,
+        config.REFRESH_TOKEN_TTL_SECONDS,
+        sessionClient(request),
+      );
       setSessionCookies(request, reply, {
         accessToken: tokens.accessToken,
         accessTtl: tokens.expiresIn,
@@ -89,7 +82,12 @@ export function authRoutes(app: ServiceApp, context: RouteContext): void {
       if (!presented) throw new HttpProblem(401, 'no refresh token: log in first');
       let rotated: Awaited<ReturnType<typeof rotateRefreshToken>>;
       try {
-        rotated = await rotateRefreshToken(db, presented, config.REFRESH_TOKEN_TTL_SECONDS);
+        rotated = await rotateRefreshToken(
+          db,
+          presented,
+          config.REFRESH_TOKEN_TTL_SECONDS,
+          sessionClient(request),
+        );
       } catch (error) {
         if (error instanceof HttpProblem && error.status === 401) clearSessionCookies(request, reply);
         throw error;

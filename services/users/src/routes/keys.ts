@@ -48,7 +48,10 @@ export function keyRoutes(app: ServiceApp, context: RouteContext): void {
         // Only the gateway calls it: not in the OpenAPI documents.
         hide: true,
         summary: 'Exchange an API key (X-API-Key) for a short-lived access token',
-        response: { 200: TokenResponse, 401: ProblemResponse('No API key, or it is unknown or revoked') },
+        response: {
+          200: TokenResponse,
+          401: ProblemResponse('No API key, or it is unknown, revoked or expired (the detail says which)'),
+        },
       },
     },
     async (request) => {

@@ -18,10 +18,10 @@ export const DisplayName = Type.String({
   maxLength: 200,
   description: 'The name shown for the account',
 });
-export const RoleSchema = Type.Union(
-  [Type.Literal('viewer'), Type.Literal('operator'), Type.Literal('admin')],
-  { description: 'viewer reads; operator also creates and books; admin also manages accounts' },
-);
+/** A role, described for where it is used. */
+export const roleSchema = (description: string) =>
+  Type.Union([Type.Literal('viewer'), Type.Literal('operator'), Type.Literal('admin')], { description });
+export const RoleSchema = roleSchema('viewer reads; operator also creates and books; admin also manages accounts');
 export const Roles = Type.Array(RoleSchema, { minItems: 1, uniqueItems: true });
 /** Any id: ids are read as JavaScript numbers, so beyond its safe integers none can exist. */
 export const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
@@ -62,8 +62,14 @@ export const ApiKeySchema = Type.Object(
     lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
       description: 'To the minute; null if never used',
     }),
+    expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+      description: 'From then on it is refused (401, saying it expired); null: never',
+    }),
+    role: Type.Union([RoleSchema, Type.Null()], {
+      description: 'The most it may do (never more than its owner may at the time); null: whatever its owner may',
+    }),
   },
-  { description: 'An API key (never the key itself)' },
+  { description: 'An API key (never the key itself); expired keys are listed until revoked' },
 );
 
 export const NewApiKeySchema = Type.Object(
@@ -72,6 +78,20 @@ export const NewApiKeySchema = Type.Object(
     key: Type.String({ description: 'The key itself: shown this once, never stored' }),
   },
   { description: 'The new API key, with the key itself' },
+);
+
+export const SessionSchema = Type.Object(
+  {
+    id: Type.String({ format: 'uuid', description: 'The session (one login and its refreshes)' }),
+    createdAt: Type.String({ format: 'date-time', description: 'When it signed in' }),
+    lastUsedAt: Type.String({ format: 'date-time', description: 'Its last sign-in or refresh' }),
+    expiresAt: Type.String({ format: 'date-time', description: 'When it ends unless refreshed' }),
+    userAgent: Type.Union([Type.String(), Type.Null()], {
+      description: 'The User-Agent it last refreshed with (up to 256 characters); null if none was sent',
+    }),
+    current: Type.Boolean({ description: 'Whether it is the session this request came from' }),
+  },
+  { description: 'A signed-in session (never its tokens)' },
 );
 
 /** A public key of the set published at /.well-known/jwks.json (RFC 7517); never a private member. */

@@ -1,5 +1,6 @@
-import { fieldPath, Page, pageQuery, type ServiceApp, Type } from '@flotilla/kit';
+import { fieldPath, Page, pageQuery, principalOf, type ServiceApp, Type } from '@flotilla/kit';
 import { createUser, getUser, listUsers, setPassword, updateUser } from '../domain/accounts.js';
+import { changePasswordOfCaller } from './account.js';
 import type { RouteContext } from './context.js';
 import {
   DisplayName,
@@ -15,7 +16,8 @@ import {
 const ADMIN = { access: 'admin' } as const;
 
 /** Admin user management: every route here needs the admin role. */
-export function userRoutes(app: ServiceApp, { db }: RouteContext): void {
+export function userRoutes(app: ServiceApp, context: RouteContext): void {
+  const { db } = context;
   app.post(
     '/users',
     {
@@ -90,14 +92,29 @@ export function userRoutes(app: ServiceApp, { db }: RouteContext): void {
       config: ADMIN,
       schema: {
         summary: 'Reset an account’s password',
-        description: 'Ends every session of the account: whoever knew the old password is signed out.',
+        description:
+          'Ends every session of the account: whoever knew the old password is signed out. Your own ' +
+          'account is the exception, as in `PUT /auth/password`: it needs `currentPassword` (400 without, ' +
+          '403 when wrong, both naming `body.currentPassword`) and keeps this session signed in.',
         params: IdParams,
-        body: Type.Object({ password: Password }),
-        response: { 204: NoContent('The password is set') },
+        body: Type.Object({
+          password: Password,
+          currentPassword: Type.Optional(
+            Type.String({ description: 'Your password now: required for your own account, not checked for another' }),
+          ),
+        }),
+        response: {
+          204: NoContent('The password is set'),
+          403: ProblemResponse('Your own account, and `body.currentPassword` is not your password'),
+        },
       },
     },
     async (request, reply) => {
-      await setPassword(db, request.params.id, request.body.password);
+      if (request.params.id === principalOf(request).userId) {
+        await changePasswordOfCaller(context, request, reply, request.body);
+      } else {
+        await setPassword(db, request.params.id, request.body.password);
+      }
       return reply.code(204).send(null);
     },
   );
