@@ -249,7 +249,7 @@ describe('runs', () => {
     expect(row(2).text()).toContain('k=3, linkage=ward');
     expect(row(3).text()).toContain('Production');
     expect(row(3).find('button').exists()).toBe(false);
-    expect(row(4).text()).toContain('failed');
+    expect(row(4).text()).toContain('Failed');
     expect(row(4).find('button').exists()).toBe(false);
     expect(row(1).text()).toContain('not ranked');
     await row(2).get('button[aria-label="Promote run 2"]').trigger('click');

@@ -1,4 +1,4 @@
-import type { Assignment, Clusterer, JobUpdate, Run, StatsPlayer } from '../api/stats';
+import type { Assignment, Clusterer, JobUpdate, RateStat, Run, StatsPlayer } from '../api/stats';
 
 /* ---------- Player table ---------- */
 
@@ -133,20 +133,47 @@ export interface ClusterSeries {
   points: ScatterPoint[];
 }
 
+/** What a scatter axis shows: one of the run's two plotted principal components, or a per-36 stat. */
+export type AxisChoice = 'pc1' | 'pc2' | RateStat;
+export type PlayerRates = ReadonlyMap<number, Readonly<Record<RateStat, number>>>;
+
+export interface ScatterOptions {
+  axes?: { x: AxisChoice; y: AxisChoice };
+  /** Per-36 rates by player id: needed for stat axes (a player without them is left out). */
+  rates?: PlayerRates;
+  /** Cluster label → its derived name, shown after the cluster's number. */
+  names?: ReadonlyMap<number, string>;
+}
+
+function axisValue(player: Assignment, axis: AxisChoice, rates: PlayerRates | undefined): number | undefined {
+  if (axis === 'pc1') return player.x;
+  if (axis === 'pc2') return player.y;
+  return rates?.get(player.playerId)?.[axis];
+}
+
+/** A cluster's name on screen: its number, then what sets it apart when known. */
+export const clusterTitle = (label: number, names?: ReadonlyMap<number, string>) => {
+  const name = names?.get(label);
+  return name && label !== NOISE ? `${clusterName(label)} · ${name}` : clusterName(label);
+};
+
 /** One series per cluster, in label order, noise (−1) last so it is drawn under nothing. */
-export function scatterSeries(players: readonly Assignment[]): ClusterSeries[] {
+export function scatterSeries(players: readonly Assignment[], options: ScatterOptions = {}): ClusterSeries[] {
+  const { axes = { x: 'pc1', y: 'pc2' }, rates, names } = options;
   const byLabel = new Map<number, ScatterPoint[]>();
   for (const p of players) {
-    if (!Number.isFinite(p.x) || !Number.isFinite(p.y)) continue;
+    const x = axisValue(p, axes.x, rates);
+    const y = axisValue(p, axes.y, rates);
+    if (x === undefined || y === undefined || !Number.isFinite(x) || !Number.isFinite(y)) continue;
     const points = byLabel.get(p.label) ?? [];
-    points.push([p.x, p.y, p.playerName, p.teamAbbreviation, p.gp, p.minutes]);
+    points.push([x, y, p.playerName, p.teamAbbreviation, p.gp, p.minutes]);
     byLabel.set(p.label, points);
   }
   return [...byLabel.entries()]
     .sort(([a], [b]) => (a === NOISE ? 1 : b === NOISE ? -1 : a - b))
     .map(([label, points]) => ({
       label,
-      name: clusterName(label),
+      name: clusterTitle(label, names),
       colour: clusterColour(label),
       size: points.length,
       points,
@@ -157,6 +184,201 @@ export function scatterSeries(players: readonly Assignment[]): ClusterSeries[] {
 export function legendSelection(series: readonly ClusterSeries[], hidden: ReadonlySet<number>): Record<string, boolean> {
   return Object.fromEntries(series.map((s) => [s.name, !hidden.has(s.label)]));
 }
+
+/* ---------- Stats by name ---------- */
+
+/** Every per-36 stat the service serves, with its column label; keyed by the document's names. */
+export const STAT_LABELS: Record<RateStat, { abbr: string; title: string }> = {
+  pts: { abbr: 'PTS', title: 'Points' },
+  reb: { abbr: 'REB', title: 'Rebounds' },
+  oreb: { abbr: 'OREB', title: 'Offensive rebounds' },
+  dreb: { abbr: 'DREB', title: 'Defensive rebounds' },
+  ast: { abbr: 'AST', title: 'Assists' },
+  stl: { abbr: 'STL', title: 'Steals' },
+  blk: { abbr: 'BLK', title: 'Blocks' },
+  tov: { abbr: 'TOV', title: 'Turnovers' },
+  fg3m: { abbr: '3PM', title: 'Three-pointers made' },
+  fg3a: { abbr: '3PA', title: 'Three-pointers attempted' },
+  fg2m: { abbr: '2PM', title: 'Two-pointers made' },
+  fg2a: { abbr: '2PA', title: 'Two-pointers attempted' },
+  fgm: { abbr: 'FGM', title: 'Field goals made' },
+  fga: { abbr: 'FGA', title: 'Field goals attempted' },
+  ftm: { abbr: 'FTM', title: 'Free throws made' },
+  fta: { abbr: 'FTA', title: 'Free throws attempted' },
+  pf: { abbr: 'PF', title: 'Personal fouls' },
+  pfd: { abbr: 'PFD', title: 'Fouls drawn' },
+  blka: { abbr: 'BLKA', title: 'His shots blocked' },
+};
+const STATS = Object.keys(STAT_LABELS) as RateStat[];
+
+/** The scatter's axis choices: the two components every run serves, then each stat. */
+export const AXIS_CHOICES: readonly { value: AxisChoice; label: string }[] = [
+  { value: 'pc1', label: 'PC1 · component 1' },
+  { value: 'pc2', label: 'PC2 · component 2' },
+  ...STATS.map((stat) => ({
+    value: stat,
+    label: `${STAT_LABELS[stat].abbr} · ${STAT_LABELS[stat].title.toLowerCase()}`,
+  })),
+];
+
+export const axisTitle = (axis: AxisChoice) =>
+  axis === 'pc1'
+    ? 'Principal component 1'
+    : axis === 'pc2'
+      ? 'Principal component 2'
+      : `${STAT_LABELS[axis].title} per 36 minutes`;
+
+/* ---------- Cluster profiles ---------- */
+
+/**
+ * Stats a profile compares, one per way of playing: no sums of others (REB = OREB + DREB,
+ * PTS is kept as the volume measure, FGA is split into 2PA and 3PA).
+ */
+export const PROFILE_STATS: readonly RateStat[] = [
+  'pts',
+  'fg2a',
+  'fg3a',
+  'fta',
+  'ast',
+  'tov',
+  'oreb',
+  'dreb',
+  'stl',
+  'blk',
+  'pf',
+];
+/** The stats each profile card lists beside the league's. */
+export const PROFILE_TABLE_STATS: readonly RateStat[] = ['pts', 'reb', 'ast', 'fg3a', 'stl', 'blk'];
+
+/** A stat is a cluster's trait when its mean is at least this many league standard deviations above. */
+export const TRAIT_Z = 0.5;
+
+/**
+ * What a high value of a stat says about a player, and its family: one word per family in a name
+ * (a cluster high in OREB and DREB are "rebounders" once). Turnovers and fouls name nobody.
+ */
+const TRAITS: Partial<Record<RateStat, { word: string; family: string }>> = {
+  pts: { word: 'high-volume scorers', family: 'scoring' },
+  fg2a: { word: 'inside scorers', family: 'scoring' },
+  fta: { word: 'foul-drawing slashers', family: 'scoring' },
+  fg3a: { word: 'three-point shooters', family: 'shooting' },
+  ast: { word: 'playmakers', family: 'passing' },
+  oreb: { word: 'rebounders', family: 'rebounding' },
+  dreb: { word: 'rebounders', family: 'rebounding' },
+  blk: { word: 'rim protectors', family: 'rim' },
+  stl: { word: 'ball hawks', family: 'steals' },
+};
+
+export interface StatDifference {
+  stat: RateStat;
+  cluster: number;
+  league: number;
+  /** (cluster mean − league mean) / league standard deviation. */
+  z: number;
+}
+
+export interface ClusterProfile {
+  label: number;
+  /** Derived from its traits (see `clusterNameFrom`); "Noise" is never named. */
+  name: string;
+  size: number;
+  means: Record<RateStat, number>;
+  /** PROFILE_STATS by distance from the league, largest first (ties in PROFILE_STATS order). */
+  differences: StatDifference[];
+}
+
+export interface LeagueProfile {
+  size: number;
+  means: Record<RateStat, number>;
+  stdevs: Record<RateStat, number>;
+}
+
+const meanOf = (values: readonly number[]) => values.reduce((s, v) => s + v, 0) / values.length;
+
+function statsOf(rows: readonly Readonly<Record<RateStat, number>>[]) {
+  const means = {} as Record<RateStat, number>;
+  const stdevs = {} as Record<RateStat, number>;
+  for (const stat of STATS) {
+    const values = rows.map((r) => r[stat]);
+    means[stat] = meanOf(values);
+    stdevs[stat] = Math.sqrt(meanOf(values.map((v) => (v - means[stat]) ** 2)));
+  }
+  return { means, stdevs };
+}
+
+/** The traits of a profile: stats at least TRAIT_Z above the league, highest first, one per family. */
+export function traitsOf(differences: readonly StatDifference[]): RateStat[] {
+  const families = new Set<string>();
+  const traits: RateStat[] = [];
+  for (const d of [...differences].sort((a, b) => b.z - a.z)) {
+    const trait = TRAITS[d.stat];
+    if (!trait || d.z < TRAIT_Z || families.has(trait.family)) continue;
+    families.add(trait.family);
+    traits.push(d.stat);
+  }
+  return traits;
+}
+
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/**
+ * A name from a cluster's traits: its strongest `count` (two), the last joined by "&"; "low-usage" in front
+ * when its scoring is half a deviation or more below the league; without any trait "near league
+ * average" (or "low-usage role players" when it scores that little).
+ */
+export function clusterNameFrom(differences: readonly StatDifference[], count = 2): string {
+  const traits = traitsOf(differences).slice(0, count);
+  const lowUsage = (differences.find((d) => d.stat === 'pts')?.z ?? 0) <= -TRAIT_Z;
+  if (traits.length === 0) return lowUsage ? 'Low-usage role players' : 'Near league average';
+  const words = [...new Set(traits.map((t) => TRAITS[t]?.word as string))];
+  const listed = words.length > 1 ? `${words.slice(0, -1).join(', ')} & ${words.at(-1)}` : words.join('');
+  return capitalise(`${lowUsage ? 'low-usage ' : ''}${listed}`);
+}
+
+/**
+ * Each cluster's mean per-36 stats against the league's — the league being every player the run
+ * clustered (noise included) — its largest differences in standard deviations, and a name derived
+ * from them. Players without rates are left out. Two clusters that would share a name get their
+ * third trait too, when they have one.
+ */
+export function clusterProfiles(
+  players: readonly Assignment[],
+  rates: PlayerRates,
+): { league: LeagueProfile; profiles: ClusterProfile[] } | undefined {
+  // By player id, so the sums (and their rounding) do not depend on the order players come in.
+  const rated = [...players]
+    .sort((a, b) => a.playerId - b.playerId)
+    .flatMap((p) => {
+      const r = rates.get(p.playerId);
+      return r ? [{ label: p.label, rates: r }] : [];
+    });
+  if (rated.length === 0) return undefined;
+  const league = { size: rated.length, ...statsOf(rated.map((p) => p.rates)) };
+  const labels = [...new Set(rated.map((p) => p.label))].sort((a, b) => (a === NOISE ? 1 : b === NOISE ? -1 : a - b));
+  const profiles = labels.map((label): ClusterProfile => {
+    const members = rated.filter((p) => p.label === label).map((p) => p.rates);
+    const { means } = statsOf(members);
+    const differences = PROFILE_STATS.map((stat) => ({
+      stat,
+      cluster: means[stat],
+      league: league.means[stat],
+      z: league.stdevs[stat] > 0 ? (means[stat] - league.means[stat]) / league.stdevs[stat] : 0,
+    })).sort((a, b) => Math.abs(b.z) - Math.abs(a.z));
+    const name = label === NOISE ? 'Noise' : clusterNameFrom(differences);
+    return { label, name, size: members.length, means, differences };
+  });
+  const named = new Map<string, number>();
+  for (const p of profiles) if (p.label !== NOISE) named.set(p.name, (named.get(p.name) ?? 0) + 1);
+  for (const p of profiles) if ((named.get(p.name) ?? 0) > 1) p.name = clusterNameFrom(p.differences, 3);
+  return { league, profiles };
+}
+
+/** Per-36 rates by player id, from the season's players. */
+export const ratesById = (players: readonly StatsPlayer[]): PlayerRates =>
+  new Map(players.map((p) => [p.playerId, p.rates]));
+
+/** "+1.4 σ" / "−0.6 σ", for a difference in league standard deviations. */
+export const formatZ = (z: number) => `${z >= 0 ? '+' : '−'}${Math.abs(z).toFixed(1)} σ`;
 
 /* ---------- Runs ---------- */
 
@@ -193,6 +415,19 @@ export function bestRun(runs: readonly Run[]): Run | undefined {
     if (!best || run.rankingScore > (best.rankingScore as number)) best = run;
   }
   return best;
+}
+
+/**
+ * The runs table's order: the best run first, then the other ranked runs by score, then finished
+ * runs that are not ranked (fewer than 3 clusters, or a tiny one: a high score there means
+ * nothing), then runs still queued or running, then failed ones; ties by id.
+ */
+export function rankRuns(runs: readonly Run[]): Run[] {
+  const best = bestRun(runs)?.id;
+  const group = (run: Run) =>
+    run.id === best ? 0 : run.status === 'finished' ? (run.eligibleForBest ? 1 : 2) : run.status === 'failed' ? 4 : 3;
+  const score = (run: Run) => run.rankingScore ?? Number.NEGATIVE_INFINITY;
+  return [...runs].sort((a, b) => group(a) - group(b) || score(b) - score(a) || a.id - b.id);
 }
 
 /* ---------- Training progress ---------- */

@@ -18,7 +18,7 @@ import type { DB } from '../db/schema.js';
 import { SnapshotInputError, storeResponse } from '../snapshots/store.js';
 
 const USAGE =
-  'usage: npm run stats:import -- FILE [--season 2018-19] [--season-type "Regular Season"|Playoffs] [--per-mode Per36|Totals|PerGame]';
+  'usage: npm run stats:import -- FILE [--season 2018-19] [--season-type "Regular Season"|Playoffs] [--per-mode Per36|Totals]';
 
 export async function importFile(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const { values, positionals } = parseArgs({

@@ -94,19 +94,19 @@ export async function findSnapshots(db: Kysely<DB>, ids: readonly number[]): Pro
   return db.selectFrom('snapshots').select(SUMMARY).where('id', 'in', ids).execute();
 }
 
-/** The newest snapshot of a season, season type and per-mode, if any. */
+/** The newest snapshot of a season and season type in one of the given per-modes, if any. */
 export async function latestSnapshot(
   db: Kysely<DB>,
   season: string,
   seasonType: string,
-  perMode: string,
+  perModes: readonly string[],
 ): Promise<SnapshotSummary | undefined> {
   return db
     .selectFrom('snapshots')
     .select(SUMMARY)
     .where('season', '=', season)
     .where('season_type', '=', seasonType)
-    .where('per_mode', '=', perMode)
+    .where('per_mode', 'in', perModes)
     .orderBy('fetched_at', 'desc')
     .orderBy('id', 'desc')
     .limit(1)

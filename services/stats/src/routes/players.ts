@@ -15,7 +15,7 @@ export async function playerRoutes(app: ServiceApp, { db }: { db: Kysely<DB> }) 
       config: { access: 'viewer' },
       schema: {
         tags,
-        summary: 'Players of a season: regular season and playoffs merged (Per36 rates), with eligibility',
+        summary: 'Players of a season: regular season and playoffs merged (Per36 rates; Totals converted), with eligibility',
         querystring: Type.Object({
           season: Season,
           eligible: Type.Optional(
@@ -25,7 +25,7 @@ export async function playerRoutes(app: ServiceApp, { db }: { db: Kysely<DB> }) 
         }),
         response: {
           200: PlayersPageSchema,
-          404: problem('No Per36 Regular Season snapshot of that season is stored'),
+          404: problem('No Regular Season snapshot (Per36 or Totals) of that season is stored'),
         },
       },
     },

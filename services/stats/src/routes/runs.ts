@@ -39,7 +39,7 @@ export async function runRoutes(app: ServiceApp, { db, jobs }: RunRoutesOptions)
         summary: "Train: run the clusterers' hyperparameter search as a background job (202 + job id)",
         querystring: NoQuery,
         description:
-          'Give `season` (its newest Per36 Regular Season and Playoffs snapshots are used) or `snapshotIds` (one Regular Season, optionally one Playoffs, Per36). Follow it: GET /stats/jobs/{id}/events.',
+          'Give `season` (its newest Regular Season and Playoffs snapshots, Per36 or Totals, are used) or `snapshotIds` (one Regular Season, optionally one Playoffs, each Per36 or Totals). Follow it: GET /stats/jobs/{id}/events.',
         body: TrainBody,
         response: { 202: AcceptedJobSchema },
       },

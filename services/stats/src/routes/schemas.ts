@@ -38,6 +38,11 @@ export const SeasonTypeSchema = Type.Union([Type.Literal('Regular Season'), Type
 export const PerModeSchema = Type.Union([Type.Literal('Per36'), Type.Literal('Totals'), Type.Literal('PerGame')], {
   description: "stats.nba.com's PerMode: rates per 36 minutes, season totals or per game",
 });
+/** What can be stored now: PerGame figures are too rounded to convert (domain/perMode.ts). */
+export const UsablePerModeSchema = Type.Union([Type.Literal('Per36'), Type.Literal('Totals')], {
+  description:
+    "stats.nba.com's PerMode: rates per 36 minutes, or season totals (converted to per-36 rates for players and training). PerGame is refused: its one-decimal rounding is too coarse to convert",
+});
 export const ClustererSchema = Type.Union(
   [Type.Literal('kmeans'), Type.Literal('agglomerative'), Type.Literal('dbscan'), Type.Literal('gaussianMixture')],
   { description: 'A clustering algorithm: k-means, agglomerative (hierarchical), DBSCAN, Gaussian mixture' },
@@ -139,7 +144,7 @@ export const PlayersPageSchema = Type.Object(
     ...Page(PlayerSchema).properties,
     season: Season,
     snapshotIds: Type.Array(Id, {
-      description: "The season's newest Per36 Regular Season snapshot, then its newest Playoffs one if any",
+      description: "The season's newest Regular Season snapshot (Per36 or Totals), then its newest Playoffs one if any",
     }),
     eligibility: Type.Object(
       {

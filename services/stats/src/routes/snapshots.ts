@@ -11,6 +11,7 @@ import {
   SeasonTypeSchema,
   SnapshotSchema,
   UpstreamProblemSchema,
+  UsablePerModeSchema,
   NoQuery,
 } from './schemas.js';
 import { snapshotView } from './views.js';
@@ -75,7 +76,7 @@ export async function snapshotRoutes(app: ServiceApp, { db, nba, metrics }: Snap
         body: Type.Object({
           season: Season,
           seasonType: SeasonTypeSchema,
-          perMode: Type.Optional(PerModeSchema),
+          perMode: Type.Optional(UsablePerModeSchema),
         }),
         response: {
           201: SnapshotSchema,
@@ -103,7 +104,7 @@ export async function snapshotRoutes(app: ServiceApp, { db, nba, metrics }: Snap
         querystring: Type.Object({
           season: Type.Optional(Season),
           seasonType: Type.Optional(SeasonTypeSchema),
-          perMode: Type.Optional(PerModeSchema),
+          perMode: Type.Optional(UsablePerModeSchema),
           fetchedAt: Type.Optional(
             Type.String({ format: 'date-time', description: 'When it was fetched (default: now)' }),
           ),

@@ -117,7 +117,7 @@ export const TrainBody = Type.Object(
   },
   {
     description:
-      "Give `season` (its newest Per36 Regular Season and Playoffs snapshots are used) or `snapshotIds`, not both",
+      "Give `season` (its newest Regular Season and Playoffs snapshots, Per36 or Totals, are used) or `snapshotIds`, not both",
   },
 );
 export type TrainBodyType = Static<typeof TrainBody>;

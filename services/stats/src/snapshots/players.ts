@@ -11,7 +11,8 @@ const cursors = cursorCodec(
 );
 
 /**
- * A page of a season's players, regular season and playoffs merged (Per36 rates) as training
+ * A page of a season's players, regular season and playoffs merged (Per36 rates, a Totals snapshot
+ * converted) as training
  * merges them, with eligibility; and the facts every page shares: which snapshots, which rule.
  */
 export async function seasonPlayers(
@@ -22,7 +23,7 @@ export async function seasonPlayers(
   const after = cursors.decode(page.cursor);
   const { season, eligible } = filter;
   const set = await latestSeasonSnapshots(db, season);
-  if (!set) throw notFound(`no Per36 Regular Season snapshot of ${season}; fetch or import one first`);
+  if (!set) throw notFound(`no Regular Season snapshot (Per36 or Totals) of ${season}; fetch or import one first`);
   const input = await loadInput(db, set);
   // By player id (mergeSeasonTypes' order).
   const players: Array<MergedPlayer & { eligible: boolean }> = mergeSeasonTypes(

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { findSnapshots, latestSnapshot, type SnapshotSummary, snapshotBody } from '../db/snapshots.js';
 import { parseLeagueDash } from '../domain/parse.js';
+import { isUsablePerMode, toPer36, USABLE_PER_MODES } from '../domain/perMode.js';
 import type { PipelineInput } from '../domain/pipeline.js';
 
 /** Which snapshots make up a season's data set, and their parsed rows. */
@@ -12,14 +13,17 @@ export interface SeasonSnapshots {
   playoffs: SnapshotSummary | undefined;
 }
 
-/** The newest Per36 regular-season snapshot of a season and, when there is one, its newest playoffs. */
+/**
+ * The newest regular-season snapshot of a season (Per36 or Totals, whichever came last) and, when
+ * there is one, its newest playoffs.
+ */
 export async function latestSeasonSnapshots(
   db: Kysely<DB>,
   season: string,
 ): Promise<SeasonSnapshots | undefined> {
   const [regular, playoffs] = await Promise.all([
-    latestSnapshot(db, season, 'Regular Season', 'Per36'),
-    latestSnapshot(db, season, 'Playoffs', 'Per36'),
+    latestSnapshot(db, season, 'Regular Season', USABLE_PER_MODES),
+    latestSnapshot(db, season, 'Playoffs', USABLE_PER_MODES),
   ]);
   return regular ? { season, regular, playoffs } : undefined;
 }
@@ -32,10 +36,10 @@ export async function snapshotsById(
   const found = await findSnapshots(db, ids);
   const missing = ids.filter((id) => !found.some((s) => s.id === id));
   if (missing.length > 0) return { problem: `snapshot ${missing.join(', ')} does not exist` };
-  const notPer36 = found.filter((s) => s.perMode !== 'Per36');
-  if (notPer36.length > 0) {
+  const unusable = found.filter((s) => !isUsablePerMode(s.perMode));
+  if (unusable.length > 0) {
     return {
-      problem: `snapshot ${notPer36.map((s) => `${s.id} is ${s.perMode}`).join(', ')}; training needs Per36`,
+      problem: `snapshot ${unusable.map((s) => `${s.id} is ${s.perMode}`).join(', ')}; training needs Per36 or Totals`,
     };
   }
   const seasons = new Set(found.map((s) => s.season));
@@ -59,14 +63,19 @@ export function snapshotIdsOf(set: SeasonSnapshots): number[] {
   return set.playoffs ? [set.regular.id, set.playoffs.id] : [set.regular.id];
 }
 
-/** Parsed rows of a season's snapshots, ready for the pipeline. */
+/** A snapshot's rows as Per36 rates (a Totals snapshot converted). */
+async function per36Rows(db: Kysely<DB>, snapshot: SnapshotSummary) {
+  const { rows } = parseLeagueDash(await snapshotBody(db, snapshot.id));
+  // Only usable per-modes get here: latestSeasonSnapshots and snapshotsById pick no other.
+  if (!isUsablePerMode(snapshot.perMode)) throw new Error(`snapshot ${snapshot.id} is ${snapshot.perMode}`);
+  return toPer36(rows, snapshot.perMode);
+}
+
+/** Parsed rows of a season's snapshots as Per36 rates, ready for the pipeline. */
 export async function loadInput(db: Kysely<DB>, set: SeasonSnapshots): Promise<PipelineInput> {
   const [regular, playoffs] = await Promise.all([
-    snapshotBody(db, set.regular.id),
-    set.playoffs ? snapshotBody(db, set.playoffs.id) : Promise.resolve(undefined),
+    per36Rows(db, set.regular),
+    set.playoffs ? per36Rows(db, set.playoffs) : Promise.resolve([]),
   ]);
-  return {
-    regular: parseLeagueDash(regular).rows,
-    playoffs: playoffs === undefined ? [] : parseLeagueDash(playoffs).rows,
-  };
+  return { regular, playoffs };
 }

@@ -5,6 +5,7 @@ import { insertSnapshot, type SnapshotSummary } from '../db/snapshots.js';
 import { UNSTORABLE_MESSAGE, unstorablePath } from '../db/storable.js';
 import type { PerMode, SeasonType } from '../domain/nbaClient.js';
 import { parseLeagueDash, StatsParseError } from '../domain/parse.js';
+import { isUsablePerMode, type UsablePerMode } from '../domain/perMode.js';
 
 /** Storing a `leaguedashplayerstats` response, whether fetched, imported by API or by the CLI. */
 
@@ -37,7 +38,7 @@ export function resolveMeta(
   parsed: { season: string | null; seasonType: string | null; perMode: string | null },
   given: SnapshotMeta,
   fieldNames: Record<keyof SnapshotMeta, string>,
-): { season: string; seasonType: SeasonType; perMode: PerMode } {
+): { season: string; seasonType: SeasonType; perMode: UsablePerMode } {
   const pick = (key: keyof SnapshotMeta, fromFile: string | null): string => {
     const explicit = given[key];
     if (explicit !== undefined && fromFile !== null && explicit !== fromFile) {
@@ -73,13 +74,19 @@ export function resolveMeta(
       `${given.perMode} contradicts the response's parameters (${parsed.perMode}); omit it to use the file's value`,
     );
   }
+  // The file's own PerMode is at fault when the caller gave none.
+  const perModeField =
+    given.perMode === undefined && parsed.perMode !== null ? 'body.parameters.PerMode' : fieldNames.perMode;
   if (!PER_MODES.includes(perMode as PerMode)) {
+    throw new SnapshotInputError(perModeField, `must be one of ${PER_MODES.join(', ')}, got ${perMode}`);
+  }
+  if (!isUsablePerMode(perMode)) {
     throw new SnapshotInputError(
-      fieldNames.perMode,
-      `must be one of ${PER_MODES.join(', ')}, got ${perMode}`,
+      perModeField,
+      `is ${perMode}, which cannot be used: stats.nba.com rounds per-game figures to one decimal, too coarse to turn into the per-36 rates players and training use; save the response with PerMode=Per36 or PerMode=Totals`,
     );
   }
-  return { season, seasonType: seasonType as SeasonType, perMode: perMode as PerMode };
+  return { season, seasonType: seasonType as SeasonType, perMode };
 }
 
 export async function storeResponse(

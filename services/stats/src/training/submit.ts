@@ -49,7 +49,7 @@ async function snapshotsToTrainOn(db: Kysely<DB>, order: TrainOrder): Promise<Se
   if (!set) {
     throw invalidField(
       fieldPath('body', 'season'),
-      `has no Per36 Regular Season snapshot (${season}); fetch or import one first`,
+      `has no Regular Season snapshot (Per36 or Totals) of ${season}; fetch or import one first`,
     );
   }
   return set;
