@@ -196,6 +196,7 @@ function objectName(kind: unknown): string {
     OBJECT_OPFAMILY: 'OPERATOR FAMILY',
     OBJECT_EVENT_TRIGGER: 'EVENT TRIGGER',
     OBJECT_STATISTIC_EXT: 'STATISTICS',
+    OBJECT_LARGEOBJECT: 'LARGE OBJECT',
   };
   if (typeof kind !== 'string') return '';
   return names[kind] ?? kind.replace(/^OBJECT_/, '').replaceAll('_', ' ');
@@ -206,6 +207,8 @@ const withObject = (verb: string, kind: unknown) => [verb, objectName(kind)].fil
 /** Statements whose parse node is named otherwise, and those one node stands for several of. */
 const STATEMENT_NAMES: Record<string, (node: Node) => string> = {
   VariableSetStmt: (node) => {
+    // SET TRANSACTION …, SET SESSION CHARACTERISTICS …: the parser keeps the words as the name.
+    if (node.kind === 'VAR_SET_MULTI') return `SET ${String(node.name ?? '').toUpperCase()}`.trim();
     const target = { role: ' ROLE', session_authorization: ' SESSION AUTHORIZATION' }[String(node.name)] ?? '';
     if (node.kind === 'VAR_RESET_ALL') return 'RESET ALL';
     return `${node.kind === 'VAR_RESET' ? 'RESET' : 'SET'}${target}`;
@@ -234,7 +237,34 @@ const STATEMENT_NAMES: Record<string, (node: Node) => string> = {
   DefineStmt: (node) => withObject('CREATE', node.kind),
   DropStmt: (node) => withObject('DROP', node.removeType),
   AlterTableStmt: (node) => withObject('ALTER', node.objtype),
-  RenameStmt: (node) => withObject('ALTER', node.renameType),
+  // Renaming a column or constraint is an ALTER of the table (or type) that holds it.
+  RenameStmt: (node) =>
+    node.renameType === 'OBJECT_TABCONSTRAINT'
+      ? 'ALTER TABLE'
+      : withObject(
+          'ALTER',
+          node.renameType === 'OBJECT_COLUMN' || node.renameType === 'OBJECT_ATTRIBUTE'
+            ? node.relationType
+            : node.renameType,
+        ),
+  AlterFunctionStmt: (node) => withObject('ALTER', node.objtype),
+  AlterObjectDependsStmt: (node) => withObject('ALTER', node.objectType),
+  AlterTableMoveAllStmt: (node) => withObject('ALTER', node.objtype),
+  AlterEnumStmt: () => 'ALTER TYPE',
+  AlterExtensionContentsStmt: () => 'ALTER EXTENSION',
+  AlterDatabaseRefreshCollStmt: () => 'ALTER DATABASE',
+  AlterEventTrigStmt: () => 'ALTER EVENT TRIGGER',
+  AlterFdwStmt: () => 'ALTER FOREIGN DATA WRAPPER',
+  AlterForeignServerStmt: () => 'ALTER SERVER',
+  AlterStatsStmt: () => 'ALTER STATISTICS',
+  AlterTSConfigurationStmt: () => 'ALTER TEXT SEARCH CONFIGURATION',
+  AlterTSDictionaryStmt: () => 'ALTER TEXT SEARCH DICTIONARY',
+  AlterOpFamilyStmt: () => 'ALTER OPERATOR FAMILY',
+  CreateOpFamilyStmt: () => 'CREATE OPERATOR FAMILY',
+  CreateAmStmt: () => 'CREATE ACCESS METHOD',
+  CreateTableSpaceStmt: () => 'CREATE TABLESPACE',
+  DropTableSpaceStmt: () => 'DROP TABLESPACE',
+  AlterTableSpaceOptionsStmt: () => 'ALTER TABLESPACE',
   AlterOwnerStmt: (node) => withObject('ALTER', node.objectType),
   AlterObjectSchemaStmt: (node) => withObject('ALTER', node.objectType),
   AlterRoleSetStmt: () => 'ALTER ROLE',

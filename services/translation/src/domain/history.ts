@@ -3,7 +3,8 @@
  * - every viewer reads the whole history (it is shared, as the console's view of it is): lists
  *   and single translations are not filtered by owner;
  * - a translation is deleted by its owner or by an admin, nobody else (routes declare `viewer`,
- *   the minimum; this module checks the rest).
+ *   the minimum; this module checks the rest);
+ * - one translation comes with its sentences paired, German with English (`sentence-pairs.ts`).
  */
 import { cursorCodec, forbidden, hasRole, notFound, type Role, toPage, Type } from '@flotilla/kit';
 import type { Kysely } from 'kysely';
@@ -16,6 +17,7 @@ import {
   type TranslationSummary,
   translationOwner,
 } from '../db/translations.js';
+import { type SentencePair, sentencePairs } from './sentence-pairs.js';
 
 /** Lists cut both texts to this many characters (code points); one translation has them whole. */
 export const PREVIEW_CHARS = 1000;
@@ -56,10 +58,13 @@ export async function listHistory(
   );
 }
 
-export async function getTranslation(db: Kysely<DB>, id: number): Promise<StoredTranslation> {
+export async function getTranslation(
+  db: Kysely<DB>,
+  id: number,
+): Promise<StoredTranslation & { sentences: SentencePair[] }> {
   const found = await findTranslation(db, id);
   if (!found) throw notFound(`translation ${id} does not exist`);
-  return found;
+  return { ...found, sentences: sentencePairs(found.text_de, found.text_en) };
 }
 
 /** Who is asking to delete. */

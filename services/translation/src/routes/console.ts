@@ -1,14 +1,30 @@
 import { HttpProblem, type ServiceApp } from '@flotilla/kit';
 import { executeConsoleQuery } from '../console/executor.js';
 import { checkConsoleQuery } from '../console/guard.js';
+import { consoleSchema } from '../console/schema.js';
 import type { TranslationRouteDeps } from './context.js';
-import { SqlBody, SqlRefusals, SqlResult } from './schemas.js';
+import { SqlBody, SqlRefusals, SqlResult, SqlSchema } from './schemas.js';
 
 export const CONSOLE_NOT_CONFIGURED =
   'the SQL console is not configured: on PostgreSQL set CONSOLE_DATABASE_URL (or CONSOLE_DATABASE_URL_FILE) ' +
   'to a login role that is a member of translation_console_reader and of nothing else';
 
 export function consoleRoutes(app: ServiceApp, deps: TranslationRouteDeps): void {
+  app.get(
+    '/sql/schema',
+    {
+      config: { access: 'admin' },
+      schema: {
+        summary: 'The tables and columns the SQL console may read, and example queries (admin)',
+        description:
+          "Read from the database's catalog for the tables the console's policy allows; the console " +
+          'itself refuses catalog queries. Column descriptions are the columns’ comments.',
+        response: { 200: SqlSchema },
+      },
+    },
+    async () => consoleSchema(deps.db),
+  );
+
   app.post(
     '/sql',
     {
