@@ -298,6 +298,8 @@ export async function prepareStackEnv(exported) {
     FLOTILLA_HTTP_PORT: String(port),
     FLOTILLA_GRAFANA_PORT: String(await freePort()),
     FLOTILLA_SECRETS_DIR: secretsDir,
+    // Nothing may be downloaded from the internet here: translation stays with its dictionary.
+    FLOTILLA_TRANSLATION_FETCH: 'off',
   };
   baseUrl = `http://127.0.0.1:${port}`;
   return secretsDir;

@@ -243,6 +243,13 @@ describe.each(CASES)('%s', (name) => {
           expect(env[key], `${c}: ${key}`).toBe(fromTracing[key]);
           continue;
         }
+        // Compose's default (on) is the chart's auto, which values.yaml's networkPolicy decides.
+        if (key === 'TRANSLATION_FETCH') {
+          expect(String(value), `${c}: ${key} in Compose`).toBe('${FLOTILLA_TRANSLATION_FETCH:-on}');
+          const np = values.networkPolicy;
+          expect(env[key], `${c}: ${key}`).toBe(np.enabled && !np.egress.translation.enabled ? 'off' : 'on');
+          continue;
+        }
         // Compose service names become this release's Service names.
         const expected = String(value).replace(/^http:\/\/([a-z]+):8080$/, (_m, host) => `http://${nameOf(host)}:8080`);
         expect(env[key], `${c}: ${key}`).toBe(expected);

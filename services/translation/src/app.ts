@@ -10,6 +10,12 @@ import { pgliteSandbox } from './console/sandbox.js';
 import type { DB } from './db/schema.js';
 import { EngineHolder } from './domain/engine-holder.js';
 import { bodyLimitFor, MAX_TEXT_CHARS } from './domain/translate.js';
+import { modelDir } from './engines/bergamot-engine.js';
+import { dictionaryPath } from './engines/dictionary-engine.js';
+import { dictionaryCachePath, dictionaryProvision } from './engines/dictionary-fetch.js';
+import { FirstStartFetch, type Provision, type RetryPolicy } from './engines/first-start.js';
+import { modelProvision } from './engines/model-fetch.js';
+import { readManifest } from './engines/model-manifest.js';
 import { selectEngine } from './engines/select.js';
 import type { TranslationEngine } from './engines/types.js';
 import { createTranslationMetrics } from './metrics.js';
@@ -29,17 +35,26 @@ export interface TranslationOptions {
   onStarted?: (handles: { db: Kysely<DB>; engines: EngineHolder }) => void;
   /** Replaces the console's database session (tests call the PostgreSQL role directly). */
   console?: ConsoleBackend;
+  /**
+   * The first start's downloads run when TRANSLATION_FETCH is on and the service selects its own
+   * engine; `true` runs them with an injected `loadEngine` too (tests of the switch).
+   */
+  fetchOnStart?: boolean;
+  /** How often and how long a failed download is retried (tests shorten it). */
+  fetchRetry?: RetryPolicy;
 }
 
 export async function buildApp(
   config: TranslationConfig,
   options: TranslationOptions = {},
 ): Promise<ServiceApp> {
-  const engines = new EngineHolder(
-    options.loadEngine ??
-      (() => selectEngine({ env: { ...process.env, TRANSLATION_ENGINE: config.TRANSLATION_ENGINE } })),
-    { required: config.TRANSLATION_ENGINE !== 'auto' },
-  );
+  const env = { ...process.env, TRANSLATION_ENGINE: config.TRANSLATION_ENGINE };
+  let firstStart: FirstStartFetch | undefined;
+  const engines = new EngineHolder(options.loadEngine ?? (() => selectEngine({ env })), {
+    required: config.TRANSLATION_ENGINE !== 'auto',
+    download: () => firstStart?.download() ?? null,
+  });
+  const fetching = config.TRANSLATION_FETCH === 'on' && (options.fetchOnStart ?? !options.loadEngine);
   return createService<DB>({
     name: 'translation',
     description:
@@ -55,12 +70,24 @@ export async function buildApp(
       app.addHook('onRequest', verifyAccess(accessKeysOf(config, options)));
 
       addReadinessCheck(engines.readinessCheck());
-      void engines.start().then(() => {
+      const announce = (when: string) => {
         const info = engines.info();
         if (info.ready)
-          log.info({ engine: info.name, kind: info.kind }, `translation engine ready: ${info.reason}`);
+          log.info({ engine: info.name, kind: info.kind }, `translation engine ${when}: ${info.reason}`);
         else log.warn({ engine: info.name }, info.reason);
-      });
+      };
+      void engines.start().then(() => announce('ready'));
+      if (fetching) {
+        firstStart = new FirstStartFetch(await firstStartDownloads(config, env), {
+          log,
+          onInstalled: async () => {
+            if (await engines.reselect()) announce('switched');
+          },
+          ...(options.fetchRetry ? { retry: options.fetchRetry } : {}),
+        });
+        void firstStart.start();
+        app.addHook('onClose', () => firstStart?.close());
+      }
       app.addHook('onClose', () => engines.close());
 
       const consoleBackend =
@@ -87,6 +114,31 @@ export async function buildApp(
       consoleRoutes(app, deps);
     },
   });
+}
+
+/** What the first start fetches when missing: the engines the choice can use, best first. */
+async function firstStartDownloads(config: TranslationConfig, env: NodeJS.ProcessEnv): Promise<Provision[]> {
+  const downloads: Provision[] = [];
+  if (config.TRANSLATION_ENGINE !== 'dictionary') {
+    downloads.push(
+      modelProvision({
+        manifest: await readManifest(),
+        dir: modelDir(env),
+        ...(config.TRANSLATION_MODEL_URL ? { urlTemplate: config.TRANSLATION_MODEL_URL } : {}),
+      }),
+    );
+  }
+  if (config.TRANSLATION_ENGINE !== 'bergamot') {
+    downloads.push(
+      dictionaryProvision({
+        configuredPath: dictionaryPath(env),
+        cachePath: dictionaryCachePath(env),
+        url: config.DICTIONARY_URL,
+        sha256: config.DICTIONARY_SHA256,
+      }),
+    );
+  }
+  return downloads;
 }
 
 function accessKeysOf(config: TranslationConfig, options: TranslationOptions) {

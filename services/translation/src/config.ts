@@ -1,4 +1,5 @@
 import { loadConfig, serviceConfigProperties, Type } from '@flotilla/kit';
+import { DICTIONARY_SOURCE } from './engines/dictionary-fetch.js';
 
 export const TranslationConfigSchema = Type.Object({
   ...serviceConfigProperties(3003),
@@ -21,10 +22,26 @@ export const TranslationConfigSchema = Type.Object({
    * answers 503. Not used with embedded PGlite.
    */
   CONSOLE_DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
+  /**
+   * Whether the first start downloads what is missing (the neural model, the dictionary) in the
+   * background. Default on, except where CI or VITEST is set: test runs and CI never reach out.
+   */
+  TRANSLATION_FETCH: Type.Optional(Type.Union([Type.Literal('on'), Type.Literal('off')])),
+  /** The model's download URL with `{file}` for each file name (a mirror); default the manifest's. */
+  TRANSLATION_MODEL_URL: Type.Optional(Type.String({ pattern: '^https?://.*\\{file\\}' })),
+  /** Where the dictionary is downloaded from when none is installed (gzip or plain text). */
+  DICTIONARY_URL: Type.String({ pattern: '^https?://', default: DICTIONARY_SOURCE.url }),
+  /** sha256 of the dictionary's decompressed text. */
+  DICTIONARY_SHA256: Type.String({ pattern: '^[0-9a-f]{64}$', default: DICTIONARY_SOURCE.sha256 }),
 });
 
 export type TranslationConfig = ReturnType<typeof loadTranslationConfig>;
 
 export function loadTranslationConfig(env: NodeJS.ProcessEnv = process.env) {
-  return loadConfig(TranslationConfigSchema, env);
+  const config = loadConfig(TranslationConfigSchema, env);
+  const set = (value: string | undefined) => value !== undefined && !['', '0', 'false'].includes(value);
+  return {
+    ...config,
+    TRANSLATION_FETCH: config.TRANSLATION_FETCH ?? (set(env.CI) || set(env.VITEST) ? 'off' : 'on'),
+  };
 }

@@ -110,6 +110,8 @@ describe.each(testDatabaseKinds())('translation API on %s', (kind) => {
       kind: 'fallback',
       ready: true,
       reason: 'inline test dictionary',
+      download: null,
+      maxChars: MAX_TEXT_CHARS,
     });
   });
 
@@ -162,7 +164,10 @@ describe.each(testDatabaseKinds())('translation API on %s', (kind) => {
     };
     const list = await service.request('GET', '/translations?limit=1');
     expect(list.body).toEqual({ items: [{ ...fields, truncated: false }], nextCursor: expect.any(String) });
-    expect((await service.request('GET', `/translations/${id}`)).body).toEqual(fields);
+    expect((await service.request('GET', `/translations/${id}`)).body).toEqual({
+      ...fields,
+      sentences: [{ de: 'Das Haus.', en: 'The house.', startsParagraph: false }],
+    });
   });
 
   it('cuts long texts to a preview in the list and keeps them whole by id', async () => {
@@ -292,6 +297,7 @@ describe.each(testDatabaseKinds())('translation API on %s', (kind) => {
       'GET /translations/{id}': 'viewer',
       'DELETE /translations/{id}': 'viewer',
       'POST /sql': 'admin',
+      'GET /sql/schema': 'admin',
     });
     const stream = doc.body.paths['/translate/stream'].post.responses;
     expect(Object.keys(stream[200].content)).toEqual(['text/event-stream']);
@@ -390,7 +396,14 @@ describe('engine start-up', () => {
       expect(ready.status).toBe(200);
       expect(ready.body.checks.join(' ')).toContain('unavailable');
       const engine = await service.request('GET', '/translate/engine');
-      expect(engine.body).toEqual({ name: 'unavailable', kind: 'none', ready: false, reason });
+      expect(engine.body).toEqual({
+        name: 'unavailable',
+        kind: 'none',
+        ready: false,
+        reason,
+        download: null,
+        maxChars: MAX_TEXT_CHARS,
+      });
       for (const url of ['/translate', '/translate/stream']) {
         const answer = await service.request('POST', url, { body: { text_de: 'Der Hund.' } });
         expect(answer.status).toBe(503);

@@ -22,6 +22,7 @@ describe('describeService', () => {
         'GET /translations/:id': 'viewer',
         'DELETE /translations/:id': 'viewer',
         'POST /sql': 'admin',
+        'GET /sql/schema': 'admin',
       });
       expect(routes.every((route) => route.expose === 'api')).toBe(true);
       // Nothing was loaded: the engine stands in, saying so.

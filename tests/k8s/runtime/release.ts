@@ -27,6 +27,8 @@ export function runtimeSetArgs(images: { registry: string; prefix: string; tag: 
     'image.prefix': images.prefix,
     'image.tag': images.tag,
     'image.pullPolicy': 'Never',
+    // Nothing may be downloaded from the internet here.
+    'translation.fetch': 'off',
   };
   return Object.entries(values).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
 }

@@ -80,6 +80,105 @@ export async function translateStream(text_de: string, handlers: StreamHandlers 
 
 export const getEngine = () => data(client.GET('/api/translate/engine'));
 
+/** A download of the first start (the neural model or the dictionary), as `GET /translate/engine` tells it. */
+export type EngineDownload = NonNullable<EngineInfo['download']>;
+
+/** "7.2 of 16.1 MB (45 %)", or "7.2 MB" while the size is not known. */
+export function downloadProgress(download: EngineDownload): string {
+  const mb = (bytes: number) => (bytes / 1e6).toLocaleString(undefined, { maximumFractionDigits: 1, minimumFractionDigits: 1 });
+  if (!download.totalBytes) return `${mb(download.receivedBytes)} MB`;
+  const percent = Math.floor((download.receivedBytes / download.totalBytes) * 100);
+  return `${mb(download.receivedBytes)} of ${mb(download.totalBytes)} MB (${percent} %)`;
+}
+
+const BOUNDARIES = [
+  /\n[ \t]*\n\s*/gu, // a blank line: between paragraphs
+  /[.!?…][»«"'”’)\]]*\s+/gu, // after a sentence's end
+  /\s+/gu, // between words
+];
+
+/**
+ * Splits a text into parts the service accepts (`maxChars` each), at paragraph breaks where it
+ * can, else after a sentence, else between words: joined, the parts are exactly the text. Lengths
+ * are counted in UTF-16 units, never fewer than the service's code points, so no part is refused.
+ */
+export function splitIntoParts(text: string, maxChars: number): string[] {
+  const parts: string[] = [];
+  let rest = text;
+  while (rest.length > maxChars) {
+    const window = rest.slice(0, maxChars);
+    let cut = 0;
+    for (const boundary of BOUNDARIES) {
+      for (const match of window.matchAll(boundary)) cut = match.index + match[0].length;
+      if (cut > 0) break;
+    }
+    // One word longer than the limit: cut it, though never inside a surrogate pair.
+    if (cut === 0) cut = /[\uD800-\uDBFF]/u.test(window.at(-1) ?? '') ? maxChars - 1 : maxChars;
+    parts.push(rest.slice(0, cut));
+    rest = rest.slice(cut);
+  }
+  if (rest) parts.push(rest);
+  return parts;
+}
+
+export interface PartsProgress {
+  part: number;
+  parts: number;
+  sentencesDone: number;
+  sentencesTotal: number;
+  /** Characters of the German text translated so far, of `totalChars`. */
+  charsDone: number;
+  totalChars: number;
+}
+
+/**
+ * Translates a text longer than the service takes in one request: part by part through the
+ * stream, in order. Resolves with the English text joined, and each part's stored result (each
+ * part is one entry in History). Parts of whitespace only are kept as they are.
+ */
+export async function translateInParts(
+  text: string,
+  maxChars: number,
+  options: { signal?: AbortSignal; onProgress?: (progress: PartsProgress) => void } = {},
+): Promise<{ text: string; results: TranslationResult[] }> {
+  const parts = splitIntoParts(text, maxChars);
+  const english: string[] = [];
+  const results: TranslationResult[] = [];
+  let charsDone = 0;
+  for (const [index, part] of parts.entries()) {
+    const report = (sentencesDone: number, sentencesTotal: number) =>
+      options.onProgress?.({
+        part: index + 1,
+        parts: parts.length,
+        sentencesDone,
+        sentencesTotal,
+        charsDone: charsDone + (sentencesTotal ? Math.round((part.length * sentencesDone) / sentencesTotal) : 0),
+        totalChars: text.length,
+      });
+    report(0, 0);
+    if (part.trim() === '') {
+      english.push(part);
+    } else {
+      const result = await translateStream(part, {
+        onProgress: report,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      english.push(result.text_en);
+      results.push(result);
+    }
+    charsDone += part.length;
+  }
+  options.onProgress?.({
+    part: parts.length,
+    parts: parts.length,
+    sentencesDone: 0,
+    sentencesTotal: 0,
+    charsDone: text.length,
+    totalChars: text.length,
+  });
+  return { text: english.join(''), results };
+}
+
 export const translate = (text_de: string) => data(client.POST('/api/translate', { body: { text_de } }));
 
 /** One page of History, newest first; pass `nextCursor` back for the next. */

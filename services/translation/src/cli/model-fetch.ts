@@ -1,7 +1,8 @@
 /**
  * Downloads the neural model into TRANSLATION_MODEL_DIR (default ./data/translation-model),
- * verifying every checksum, with a progress bar on stderr. Exits 1 with a clear message
- * when the download host cannot be reached; the dictionary fallback keeps working.
+ * verifying every checksum, with a progress bar on stderr (TRANSLATION_MODEL_URL: a mirror, with
+ * `{file}`). Exits 1 with a clear message when the download host cannot be reached; the dictionary
+ * fallback keeps working, and running it again resumes the files that were cut off.
  */
 import { SingleBar } from 'cli-progress';
 import { modelDir } from '../engines/bergamot-engine.js';
@@ -21,6 +22,7 @@ try {
   await fetchModel({
     manifest,
     destDir,
+    ...(process.env.TRANSLATION_MODEL_URL ? { urlTemplate: process.env.TRANSLATION_MODEL_URL } : {}),
     connectTimeoutMs: Number(process.env.MODEL_FETCH_TIMEOUT_MS) || 10_000,
     onProgress: ({ file, receivedBytes, totalBytes }) => {
       const payload = {

@@ -1,4 +1,5 @@
 import { HttpProblem, type ReadinessCheck } from '@flotilla/kit';
+import type { DownloadState } from '../engines/first-start.js';
 import { UnavailableEngine } from '../engines/select.js';
 import type { TranslationEngine } from '../engines/types.js';
 
@@ -8,27 +9,46 @@ export interface EngineInfo {
   kind: TranslationEngine['kind'] | 'loading';
   ready: boolean;
   reason: string;
+  /** The first start's download under way (the model or the dictionary), if any. */
+  download: DownloadState | null;
+}
+
+/** An engine taken for one translation; `release` when done, so a replaced engine can be closed. */
+export interface EngineLease {
+  readonly engine: TranslationEngine;
+  release(): void;
 }
 
 /**
  * Holds the engine while it loads in the background. Loading takes seconds (the dictionary is
  * 3–6 s and ~240 MB; the neural model starts a WASM worker), so the service listens at once and
- * answers 503 to translation requests until it is done, instead of holding up its start.
+ * answers 503 to translation requests until it is done, instead of holding up its start. When the
+ * first start has downloaded a better engine, `reselect` switches to it without a restart.
  */
 export class EngineHolder {
   #engine: TranslationEngine | undefined;
   #loading: Promise<void> | undefined;
+  #switching: Promise<unknown> = Promise.resolve();
   #closed = false;
+  /** Translations under way per engine, so a replaced engine is closed only after them. */
+  readonly #leases = new Map<TranslationEngine, number>();
+  readonly #retired = new Set<TranslationEngine>();
   readonly #load: () => Promise<TranslationEngine>;
   readonly #required: boolean;
+  readonly #download: () => DownloadState | null;
 
   /**
    * `required`: the engine was chosen explicitly (TRANSLATION_ENGINE=bergamot|dictionary), so
    * running without it is a fault readiness must show, not the documented fallback.
+   * `download`: what the first start is downloading now, for `info()`.
    */
-  constructor(load: () => Promise<TranslationEngine>, options: { required?: boolean } = {}) {
+  constructor(
+    load: () => Promise<TranslationEngine>,
+    options: { required?: boolean; download?: () => DownloadState | null } = {},
+  ) {
     this.#load = load;
     this.#required = options.required ?? false;
+    this.#download = options.download ?? (() => null);
   }
 
   /** Starts loading; resolves when loading ended either way (tests and the benchmark wait on it). */
@@ -43,11 +63,64 @@ export class EngineHolder {
     return this.#loading;
   }
 
+  /**
+   * Selects the engine again (after a download installed files) and switches to the result when it
+   * can translate, or when the current one cannot. Nothing is done while the neural engine runs.
+   * Translations under way finish in the engine they started with; it is closed after them.
+   * Resolves with whether it switched.
+   */
+  reselect(): Promise<boolean> {
+    const next = this.#switching.then(async () => {
+      await this.start();
+      const current = this.#engine;
+      if (this.#closed || (current?.kind === 'neural' && current.status().ready)) return false;
+      const candidate = await this.#load().catch(
+        (error: unknown) => new UnavailableEngine(`engine failed to load: ${(error as Error).message}`),
+      );
+      if (this.#closed || (current?.status().ready && !candidate.status().ready)) {
+        await candidate.close();
+        return false;
+      }
+      this.#engine = candidate;
+      if (current) this.#retire(current);
+      return true;
+    });
+    this.#switching = next.catch(() => undefined);
+    return next;
+  }
+
   info(): EngineInfo {
     const engine = this.#engine;
-    if (!engine) return { name: 'loading', kind: 'loading', ready: false, reason: 'engine loading' };
+    const download = this.#download();
+    if (!engine) return { name: 'loading', kind: 'loading', ready: false, reason: 'engine loading', download };
     const status = engine.status();
-    return { name: engine.name, kind: engine.kind, ready: status.ready, reason: status.reason };
+    return { name: engine.name, kind: engine.kind, ready: status.ready, reason: status.reason, download };
+  }
+
+  /** The engine for one translation (see `current`), held until `release`. */
+  lease(): EngineLease {
+    const engine = this.current();
+    this.#leases.set(engine, (this.#leases.get(engine) ?? 0) + 1);
+    let released = false;
+    return {
+      engine,
+      release: () => {
+        if (released) return;
+        released = true;
+        const left = (this.#leases.get(engine) ?? 1) - 1;
+        if (left > 0) {
+          this.#leases.set(engine, left);
+          return;
+        }
+        this.#leases.delete(engine);
+        if (this.#retired.delete(engine)) void engine.close();
+      },
+    };
+  }
+
+  #retire(engine: TranslationEngine): void {
+    if (this.#leases.has(engine)) this.#retired.add(engine);
+    else void engine.close();
   }
 
   /** The engine to translate with, or a 503 problem saying why there is none (and the fix). */
@@ -95,8 +168,9 @@ export class EngineHolder {
 
   async close(): Promise<void> {
     this.#closed = true;
-    const engine = this.#engine;
+    const engines = [this.#engine, ...this.#retired];
     this.#engine = undefined;
-    await engine?.close();
+    this.#retired.clear();
+    await Promise.all(engines.map((engine) => engine?.close()));
   }
 }

@@ -4,7 +4,7 @@ import type { DB } from '../db/schema.js';
 import { insertTranslation } from '../db/translations.js';
 import { segmentText } from '../engines/segment.js';
 import { type TranslateProgress, translateText } from '../engines/translate-text.js';
-import { EngineUnavailableError, throwIfAborted } from '../engines/types.js';
+import { EngineUnavailableError, type TranslationEngine, throwIfAborted } from '../engines/types.js';
 import type { TranslationMetrics } from '../metrics.js';
 import type { EngineHolder } from './engine-holder.js';
 import { streamLayout } from './stream-layout.js';
@@ -71,7 +71,20 @@ export async function translateAndStore(
   request: TranslateRequest,
 ): Promise<TranslationResult> {
   checkText(request.textDe);
-  const engine = deps.engines.current();
+  // Held for the whole text: an engine switched in meanwhile serves the next request, not this one.
+  const lease = deps.engines.lease();
+  try {
+    return await translateWith(lease.engine, deps, request);
+  } finally {
+    lease.release();
+  }
+}
+
+async function translateWith(
+  engine: TranslationEngine,
+  deps: TranslationDeps,
+  request: TranslateRequest,
+): Promise<TranslationResult> {
   const started = performance.now();
   let text: string;
   try {

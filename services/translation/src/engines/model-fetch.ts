@@ -1,11 +1,12 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { createGunzip } from 'node:zlib';
+import { DownloadError, downloadResumable, sha256File } from './download.js';
+import type { Provision } from './first-start.js';
 import {
   INSTALL_RECORD,
   type InstallRecord,
@@ -35,18 +36,29 @@ export interface FetchOptions {
 
 export class ModelFetchError extends Error {
   override readonly name = 'ModelFetchError';
+  /** A checksum mismatch: retrying the same files will not help. */
+  readonly permanent: boolean;
+  constructor(message: string, options: { permanent?: boolean } = {}) {
+    super(message);
+    this.permanent = options.permanent ?? false;
+  }
 }
+
+/** Where downloads wait, inside `destDir` so a mounted volume is enough; kept across a cut to resume. */
+export const STAGING_DIR = '.download';
 
 /**
  * Downloads every file of the manifest into a staging directory, verifies the gzip and
- * decompressed sha256, then moves the decompressed files into `destDir`. Nothing is left
- * behind on failure; files already in place are only replaced once all are verified.
+ * decompressed sha256, then moves the decompressed files into `destDir`. A broken transfer leaves
+ * its part in the staging directory, so the next call resumes it (HTTP Range); a checksum mismatch
+ * empties the staging directory. Files already in place are only replaced once all are verified,
+ * and a directory made here for nothing is removed (it would make `auto` look for a model).
  */
 export async function fetchModel(options: FetchOptions): Promise<InstallRecord> {
   const { manifest, destDir } = options;
   const created = await mkdir(destDir, { recursive: true });
-  const staging = join(destDir, `.fetch-${randomUUID()}`);
-  await mkdir(staging);
+  const staging = join(destDir, STAGING_DIR);
+  await mkdir(staging, { recursive: true });
   try {
     const record: InstallRecord = { manifest: manifest.name, files: {} };
     for (const entry of manifest.files) {
@@ -59,14 +71,25 @@ export async function fetchModel(options: FetchOptions): Promise<InstallRecord> 
     const recordTmp = join(staging, INSTALL_RECORD);
     await writeFile(recordTmp, `${JSON.stringify(record, null, 2)}\n`);
     await rename(recordTmp, join(destDir, INSTALL_RECORD));
+    await rm(staging, { recursive: true, force: true });
     return record;
   } catch (error) {
-    await rm(staging, { recursive: true, force: true });
-    // A directory we created for nothing would make `auto` think a model is installed.
-    if (created) await rm(created, { recursive: true, force: true });
+    const resumable = error instanceof ModelFetchError && !error.permanent && (await hasParts(staging));
+    if (!resumable) {
+      await rm(staging, { recursive: true, force: true });
+      if (created) await rm(created, { recursive: true, force: true });
+      // Left empty by an earlier attempt: gone too (a mount point stays, rmdir refusing it).
+      else await rmdir(destDir).catch(() => {});
+    }
     throw error;
-  } finally {
-    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+async function hasParts(staging: string): Promise<boolean> {
+  try {
+    return (await readdir(staging)).some((name) => name.endsWith('.part'));
+  } catch {
+    return false;
   }
 }
 
@@ -76,74 +99,30 @@ async function fetchOne(
   options: FetchOptions,
 ): Promise<{ sha256: string; bytes: number }> {
   const url = (options.urlTemplate ?? options.manifest.urlTemplate).replace('{file}', entry.file);
-  const gzPath = join(staging, entry.file);
-  const connect = new AbortController();
-  const connectTimer = setTimeout(
-    () =>
-      connect.abort(
-        new ModelFetchError(`no answer from ${url} within ${options.connectTimeoutMs ?? 10_000} ms`),
-      ),
-    options.connectTimeoutMs ?? 10_000,
-  );
-  const signals = options.signal ? [connect.signal, options.signal] : [connect.signal];
-  let response: Response;
+  const partPath = join(staging, `${entry.file}.part`);
   try {
-    response = await fetch(url, { signal: AbortSignal.any(signals) });
+    await downloadResumable({
+      url,
+      partPath,
+      expectedBytes: entry.gzBytes,
+      ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+      ...(options.stallTimeoutMs !== undefined ? { stallTimeoutMs: options.stallTimeoutMs } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      onProgress: (receivedBytes, totalBytes) =>
+        options.onProgress?.({ file: entry.file, receivedBytes, totalBytes: totalBytes ?? entry.gzBytes }),
+    });
   } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const reason = connect.signal.aborted
-      ? (connect.signal.reason as Error).message
-      : (cause?.code ?? cause?.message ?? (error as Error).message);
+    const reason = error instanceof DownloadError ? error.reason : (error as Error).message;
     throw new ModelFetchError(
-      `cannot download ${entry.file} from ${url}: ${reason} (offline? the dictionary fallback still works)`,
+      `cannot download ${entry.file} from ${url}: ${reason.replace(/\(offline\?\)$/u, '(offline? the dictionary fallback still works)')}`,
     );
-  } finally {
-    clearTimeout(connectTimer);
-  }
-  if (!response.ok || !response.body) {
-    throw new ModelFetchError(`cannot download ${entry.file} from ${url}: HTTP ${response.status}`);
   }
 
-  // Stream to disk while hashing, with a stall timer instead of a total deadline.
-  const gzHash = createHash('sha256');
-  let received = 0;
-  const total = Number(response.headers.get('content-length')) || entry.gzBytes;
-  let stallTimer: NodeJS.Timeout | undefined;
-  const stall = new AbortController();
-  const armStall = (): void => {
-    clearTimeout(stallTimer);
-    stallTimer = setTimeout(
-      () => stall.abort(new ModelFetchError(`download of ${entry.file} stalled`)),
-      options.stallTimeoutMs ?? 30_000,
-    );
-  };
-  armStall();
-  const meter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      armStall();
-      received += chunk.length;
-      gzHash.update(chunk);
-      options.onProgress?.({ file: entry.file, receivedBytes: received, totalBytes: total });
-      callback(null, chunk);
-    },
-  });
-  try {
-    await pipeline(
-      Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
-      meter,
-      createWriteStream(gzPath),
-      { signal: AbortSignal.any(options.signal ? [stall.signal, options.signal] : [stall.signal]) },
-    );
-  } catch (error) {
-    throw new ModelFetchError(`download of ${entry.file} from ${url} failed: ${(error as Error).message}`);
-  } finally {
-    clearTimeout(stallTimer);
-  }
-
-  const gzSha = gzHash.digest('hex');
+  const gzSha = await sha256File(partPath);
   if (gzSha !== entry.gzSha256) {
     throw new ModelFetchError(
       `checksum mismatch for ${entry.file}: sha256 ${gzSha}, expected ${entry.gzSha256}`,
+      { permanent: true },
     );
   }
 
@@ -152,7 +131,7 @@ async function fetchOne(
   let bytes = 0;
   try {
     await pipeline(
-      createReadStream(gzPath),
+      createReadStream(partPath),
       createGunzip(),
       new Transform({
         transform(chunk: Buffer, _encoding, callback) {
@@ -164,15 +143,16 @@ async function fetchOne(
       createWriteStream(outPath),
     );
   } catch (error) {
-    throw new ModelFetchError(`cannot decompress ${entry.file}: ${(error as Error).message}`);
+    throw new ModelFetchError(`cannot decompress ${entry.file}: ${(error as Error).message}`, { permanent: true });
   }
   const sha256 = hash.digest('hex');
   if (entry.sha256 && sha256 !== entry.sha256) {
     throw new ModelFetchError(
       `checksum mismatch for ${installedName(entry)}: sha256 ${sha256}, expected ${entry.sha256}`,
+      { permanent: true },
     );
   }
-  await rm(gzPath);
+  // The verified part stays until the whole set is in place: a later cut need not fetch it again.
   return { sha256, bytes };
 }
 
@@ -184,4 +164,41 @@ export async function modelInstalled(dir: string, manifest: ModelManifest): Prom
   } catch {
     return false;
   }
+}
+
+/**
+ * The neural model as a first-start download: present when every file it installs is in `dir`
+ * (fetched, baked into an image or copied there by hand); progress counts all files as one.
+ */
+export function modelProvision(options: {
+  manifest: ModelManifest;
+  dir: string;
+  urlTemplate?: string;
+  connectTimeoutMs?: number;
+}): Provision {
+  const { manifest, dir } = options;
+  const total = manifest.files.reduce((sum, file) => sum + file.gzBytes, 0);
+  return {
+    what: 'neural model',
+    describe: `${manifest.name}, ${manifest.files.length} files, ${(total / 1e6).toFixed(1)} MB, from ${new URL((options.urlTemplate ?? manifest.urlTemplate).replace('{file}', '')).host} into ${dir}`,
+    async present() {
+      try {
+        await Promise.all(manifest.files.map((file) => access(join(dir, installedName(file)))));
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async fetch(onProgress, signal) {
+      const before = new Map(manifest.files.map((file, i) => [file.file, manifest.files.slice(0, i).reduce((sum, f) => sum + f.gzBytes, 0)]));
+      await fetchModel({
+        manifest,
+        destDir: dir,
+        signal,
+        ...(options.urlTemplate ? { urlTemplate: options.urlTemplate } : {}),
+        ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+        onProgress: ({ file, receivedBytes }) => onProgress((before.get(file) ?? 0) + receivedBytes, total),
+      });
+    },
+  };
 }

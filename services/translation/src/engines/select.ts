@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import { BergamotEngine, type BergamotOptions, modelDir } from './bergamot-engine.js';
 import { DICTIONARY_MISSING_HINT, DictionaryEngine, dictionaryPath } from './dictionary-engine.js';
+import { dictionaryCachePath } from './dictionary-fetch.js';
 import { type EngineStatus, EngineUnavailableError, type TranslationEngine } from './types.js';
 
 export type EngineChoice = 'auto' | 'bergamot' | 'dictionary';
@@ -35,7 +36,7 @@ export interface SelectOptions {
 
 /**
  * Picks the engine: `auto` tries the neural model (when its directory exists), then the
- * dictionary, then returns an UnavailableEngine whose reason names both fixes. An explicit
+ * dictionary (the configured file, else the first start's download), then returns an UnavailableEngine whose reason names both fixes. An explicit
  * choice never falls back: asking for bergamot and not getting it is an error to show.
  */
 export async function selectEngine(options: SelectOptions = {}): Promise<TranslationEngine> {
@@ -52,7 +53,7 @@ export async function selectEngine(options: SelectOptions = {}): Promise<Transla
   };
   const tryDictionary = async (): Promise<TranslationEngine | undefined> => {
     try {
-      return await DictionaryEngine.load(dictionaryPath(env));
+      return await DictionaryEngine.load(await dictionaryFile(env));
     } catch (error) {
       reasons.push(`dictionary: ${(error as Error).message}`);
       return undefined;
@@ -71,6 +72,14 @@ export async function selectEngine(options: SelectOptions = {}): Promise<Transla
 
 function explain(reasons: string[]): string {
   return `translation unavailable (${reasons.join('; ')}). To fix: ${DICTIONARY_MISSING_HINT}, or run \`npm run model:fetch\` to install the neural model`;
+}
+
+/** The configured dictionary (Debian's by default), else one the first start downloaded. */
+async function dictionaryFile(env: NodeJS.ProcessEnv): Promise<string> {
+  const configured = dictionaryPath(env);
+  if (await exists(configured)) return configured;
+  const cached = dictionaryCachePath(env);
+  return (await exists(cached)) ? cached : configured;
 }
 
 async function exists(path: string): Promise<boolean> {

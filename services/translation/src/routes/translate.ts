@@ -1,5 +1,5 @@
 import { openEventStream, type ServiceApp } from '@flotilla/kit';
-import { prepareStreamedTranslation, translateAndStore } from '../domain/translate.js';
+import { MAX_TEXT_CHARS, prepareStreamedTranslation, translateAndStore } from '../domain/translate.js';
 import { callerOf, type TranslationRouteDeps } from './context.js';
 import { EngineInfo, TranslateBody, TranslationResult, TranslationStream } from './schemas.js';
 
@@ -10,11 +10,11 @@ export function translateRoutes(app: ServiceApp, deps: TranslationRouteDeps): vo
       // Public, like /readyz, which says the same.
       config: { access: 'public' },
       schema: {
-        summary: 'Which engine translates, and whether it is ready (or how to make it so)',
+        summary: 'Which engine translates, whether it is ready (or how to make it so), any download under way, and the longest text accepted',
         response: { 200: EngineInfo },
       },
     },
-    async () => deps.engines.info(),
+    async () => ({ ...deps.engines.info(), maxChars: MAX_TEXT_CHARS }),
   );
 
   app.post(
