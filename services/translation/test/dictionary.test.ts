@@ -100,8 +100,8 @@ describe('DictionaryEngine on the Ding dictionary', () => {
   it.each([
     ['Der Hund spielt im Garten.', 'The dog plays in the garden.'],
     ['Die Bahnhofsuhr ist kaputt.', 'The station clock is broken.'],
-    ['Die Kinder spielten mit den Hunden.', 'The children play with the dog.'],
-    ['Heute ist der Hund im Garten!', 'Today is the dog in the garden!'],
+    ['Die Kinder spielten mit den Hunden.', 'The children played with the dogs.'],
+    ['Heute ist der Hund im Garten!', 'Today the dog is in the garden!'],
     ['Xylophonia ist kaputt.', 'Xylophonia is broken.'],
     // Phrase entries carry their own final mark ("Guten Morgen! :: Good morning!"); the
     // sentence's mark is kept once, not twice.

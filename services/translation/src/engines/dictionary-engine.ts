@@ -1,6 +1,8 @@
 import { access } from 'node:fs/promises';
+import { loadEnglishFrequency } from './dictionary/english-frequency.js';
 import { Glosser } from './dictionary/gloss.js';
 import { type LexiconStats, loadLexicon } from './dictionary/lexicon.js';
+import { ALL_RULES, type DictionaryRules } from './dictionary/rules.js';
 import {
   type EngineStatus,
   EngineUnavailableError,
@@ -32,19 +34,21 @@ export class DictionaryEngine implements TranslationEngine {
     this.#path = path;
   }
 
-  static async load(path: string = dictionaryPath()): Promise<DictionaryEngine> {
+  /** `rules` is for measuring them (bench/fallback.ts); the service uses them all. */
+  static async load(path: string = dictionaryPath(), rules: DictionaryRules = ALL_RULES): Promise<DictionaryEngine> {
     try {
       await access(path);
     } catch {
       throw new EngineUnavailableError(`dictionary file ${path} not found: ${DICTIONARY_MISSING_HINT}`);
     }
-    const { lexicon, stats } = await loadLexicon(path);
+    const frequency = rules.commonSense ? await loadEnglishFrequency() : undefined;
+    const { lexicon, stats } = await loadLexicon(path, frequency);
     if (lexicon.size === 0) {
       throw new EngineUnavailableError(
         `dictionary file ${path} holds no Ding entries (expected "German :: English" lines)`,
       );
     }
-    return new DictionaryEngine(new Glosser(lexicon), stats, path);
+    return new DictionaryEngine(new Glosser(lexicon, rules), stats, path);
   }
 
   status(): EngineStatus {

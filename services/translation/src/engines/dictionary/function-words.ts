@@ -66,11 +66,12 @@ const TABLE: Record<string, string> = {
   seinem: 'his',
   seiner: 'his',
   seines: 'his',
-  ihre: 'her',
-  ihren: 'her',
-  ihrem: 'her',
-  ihrer: 'her',
-  ihres: 'her',
+  // ihre/ihren … are "her" or "their"; plural owners are the commoner reading in running text.
+  ihre: 'their',
+  ihren: 'their',
+  ihrem: 'their',
+  ihrer: 'their',
+  ihres: 'their',
   unser: 'our',
   unsere: 'our',
   unseren: 'our',
@@ -174,8 +175,144 @@ const TABLE: Record<string, string> = {
   da: 'there',
   jetzt: 'now',
   bereits: 'already',
+  // Quantifiers, adverbs and connectives whose entries are led by rare senses
+  // (andere → "et al", immer → "ever", vielleicht → "for all you know").
+  andere: 'other',
+  anderen: 'other',
+  anderer: 'other',
+  anderes: 'other',
+  alle: 'all',
+  allen: 'all',
+  aller: 'all',
+  allem: 'all',
+  alles: 'everything',
+  jeder: 'every',
+  jede: 'every',
+  jedes: 'every',
+  jeden: 'every',
+  jedem: 'every',
+  beide: 'both',
+  beiden: 'both',
+  einige: 'some',
+  einigen: 'some',
+  einiger: 'some',
+  mehrere: 'several',
+  mehreren: 'several',
+  viele: 'many',
+  vielen: 'many',
+  vieler: 'many',
+  viel: 'much',
+  wenige: 'few',
+  wenigen: 'few',
+  etwas: 'something',
+  erste: 'first',
+  ersten: 'first',
+  erster: 'first',
+  erstes: 'first',
+  einzige: 'only',
+  einzigen: 'only',
+  immer: 'always',
+  wieder: 'again',
+  nie: 'never',
+  oft: 'often',
+  sogar: 'even',
+  vielleicht: 'perhaps',
+  später: 'later',
+  mindestens: 'at least',
+  jedoch: 'however',
+  allerdings: 'however',
+  daher: 'therefore',
+  deshalb: 'therefore',
+  außerdem: 'also',
+  zudem: 'also',
+  sowohl: 'both',
+  sowie: 'as well as',
+  nachdem: 'after',
+  indem: 'by',
+  denen: 'which',
+  dessen: 'whose',
+  deren: 'whose',
+  darauf: 'on it',
+  davon: 'of it',
+  dafür: 'for it',
+  trotz: 'despite',
+  wegen: 'because of',
+  laut: 'according to',
+  innerhalb: 'within',
+  außerhalb: 'outside',
+  gegenüber: 'opposite',
+  nun: 'now',
+  je: 'ever',
 };
+
+/** Word pairs with a fixed English reading ("es gibt" → "there is"), read before the dictionary's phrases. */
+const PAIRS: Record<string, string> = {
+  'es gibt': 'there is',
+  'gibt es': 'there is',
+  'es gab': 'there was',
+  'gab es': 'there was',
+  'als auch': 'and',
+  'nach hause': 'home',
+  'zu hause': 'at home',
+};
+
+export function fixedPairGloss(lowerPair: string): string | undefined {
+  return Object.hasOwn(PAIRS, lowerPair) ? PAIRS[lowerPair] : undefined;
+}
 
 export function functionWordGloss(lowerWord: string): string | undefined {
   return Object.hasOwn(TABLE, lowerWord) ? TABLE[lowerWord] : undefined;
 }
+
+/** Personal and demonstrative pronouns that make up a subject on their own. */
+export const PRONOUNS = new Set(['ich', 'du', 'er', 'sie', 'es', 'wir', 'ihr', 'man', 'dies', 'das', 'jemand', 'niemand']);
+
+/** Words that open a noun phrase (articles, possessives, demonstratives). */
+export const DETERMINERS = new Set(
+  Object.keys(TABLE).filter((w) =>
+    /^(?:der|die|das|den|dem|des|k?ein(?:e|en|em|er|es)?|mein\p{L}*|dein\p{L}*|sein(?:e|en|em|er|es)?|ihre\p{L}*|unser\p{L}*|dies\p{L}*|welch\p{L}*)$/u.test(w),
+  ),
+);
+
+/** Finite auxiliaries and modals: a main clause with one of these puts its other verbs last. */
+export const AUXILIARIES = new Set([
+  'ist', 'sind', 'war', 'waren', 'bin', 'bist', 'seid', 'hat', 'haben', 'hatte', 'hatten', 'habe',
+  'wird', 'werden', 'wurde', 'wurden', 'kann', 'können', 'konnte', 'konnten', 'könnte', 'muss',
+  'müssen', 'musste', 'mussten', 'soll', 'sollen', 'sollte', 'sollten', 'will', 'wollen', 'wollte',
+  'darf', 'dürfen', 'würde', 'würden',
+]);
+
+/** Non-finite verb forms of the auxiliaries that stand in a clause-final verb cluster. */
+export const NONFINITE_AUXILIARIES = new Set(['sein', 'haben', 'werden', 'worden', 'gewesen', 'können', 'müssen', 'sollen', 'wollen', 'dürfen']);
+
+/** Conjunctions that open a verb-final clause. */
+export const SUBORDINATORS = new Set([
+  'dass', 'weil', 'wenn', 'ob', 'obwohl', 'als', 'damit', 'bevor', 'nachdem', 'während', 'sodass',
+  'wo', 'falls', 'seit', 'seitdem', 'bis', 'indem', 'sobald', 'solange', 'wobei', 'womit', 'wodurch',
+]);
+
+/** Relative pronouns after a comma: `…, der für … hergestellt werden kann`. */
+export const RELATIVE_PRONOUNS: Record<string, string> = {
+  der: 'which',
+  die: 'which',
+  das: 'which',
+  dem: 'which',
+  den: 'which',
+};
+
+/** Particles a separable verb leaves at the clause end (fängt … an, gab … an). */
+export const SEPARABLE_PARTICLES = new Set([
+  'ab', 'an', 'auf', 'aus', 'bei', 'ein', 'fest', 'fort', 'her', 'hin', 'los', 'mit', 'nach', 'vor',
+  'weg', 'zu', 'zurück', 'zusammen', 'vorbei', 'weiter', 'teil', 'statt', 'bekannt', 'heraus', 'hinzu',
+]);
+
+export function isFunctionWord(lowerWord: string): boolean {
+  return Object.hasOwn(TABLE, lowerWord);
+}
+
+/** Prepositions (and their contractions) that open a fronted phrase: Am Montag, Nach dem Spiel. */
+export const PREPOSITIONS = new Set([
+  'in', 'an', 'auf', 'aus', 'bei', 'mit', 'nach', 'von', 'vor', 'zu', 'über', 'unter', 'um', 'für',
+  'durch', 'gegen', 'ohne', 'seit', 'bis', 'zwischen', 'neben', 'im', 'ins', 'am', 'ans', 'zum',
+  'zur', 'vom', 'beim', 'trotz', 'wegen', 'laut', 'gegenüber', 'hinter', 'innerhalb', 'außerhalb',
+]);

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { englishGloss, germanKey, labelPenalty, parseDingLine } from './ding-format.js';
+import { type EnglishFrequency, glossRarity } from './english-frequency.js';
 
 /**
  * The dictionary as lookup tables: German phrase (lower-cased) → one English gloss.
@@ -13,6 +14,8 @@ export interface Lexicon {
   hasNoun(phrase: string): boolean;
   /** Gloss from one table only: nouns/names (`noun`) or all other words. */
   lookupExact(phrase: string, noun: boolean): string | undefined;
+  /** The infinitive of a verb form the dictionary lists (`fing` → `fangen`), or undefined. */
+  verbLemma(lowerWord: string): string | undefined;
   /** Longest phrase (in words) that starts with this lower-cased word; 1 when none. */
   maxPhraseWords(firstWord: string): number;
   readonly size: number;
@@ -21,6 +24,8 @@ export interface Lexicon {
 interface Candidate {
   gloss: string;
   score: number;
+  /** Whether `score` includes the gloss's rarity: added only once a rival turns up, as most keys have none. */
+  rated: boolean;
 }
 
 export interface LexiconStats {
@@ -37,6 +42,9 @@ function rank(altIndex: number, subIndex: number, words: number, penalty: number
   return altIndex * 2 + example + penalty - Math.min(subCount, 12) * 0.5;
 }
 
+/** How far an `article noun` entry ranks below entries of the bare noun. */
+const ARTICLE_PENALTY = 4;
+
 /**
  * `das Haus` is listed as "the indoors" (a special sense); article + noun is better
  * glossed word by word, so such two-word keys are not kept.
@@ -45,8 +53,18 @@ function articlePlusWord(phrase: string): boolean {
   return /^(?:der|die|das|den|dem|des|ein|eine|einen|einem|einer|eines) \S+$/u.test(phrase);
 }
 
-export function buildLexicon(text: string): { lexicon: Lexicon; lines: number } {
-  const steps = lexiconSteps(text);
+/** How much one step of rarity (×10 fewer uses in English) weighs against the entry's layout. */
+const RARITY_WEIGHT = 1;
+/** A later English synonym of the same entry wins only when it is 100× as common. */
+const SYNONYM_ORDER_WEIGHT = 2;
+/** English synonyms weighed by use; the rest of an entry's list is rarely better. */
+const MAX_SYNONYMS_RATED = 3;
+
+export function buildLexicon(
+  text: string,
+  frequency?: EnglishFrequency,
+): { lexicon: Lexicon; lines: number } {
+  const steps = lexiconSteps(text, frequency);
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
@@ -54,16 +72,22 @@ export function buildLexicon(text: string): { lexicon: Lexicon; lines: number } 
 }
 
 /** Lines between two pauses of `loadLexicon`: a few milliseconds of work each. */
-const LINES_PER_STEP = 5000;
+const LINES_PER_STEP = 2000;
+/** Entries copied between two pauses when the ranked tables are reduced to glosses. */
+const ENTRIES_PER_STEP = 50_000;
 
 /**
  * Builds the lexicon, pausing every few thousand lines: the service loads it while it already
  * answers `/healthz` and `/readyz`, and a multi-second synchronous loop would starve them.
  */
-function* lexiconSteps(text: string): Generator<void, { lexicon: Lexicon; lines: number }> {
+function* lexiconSteps(
+  text: string,
+  frequency: EnglishFrequency | undefined,
+): Generator<void, { lexicon: Lexicon; lines: number }> {
   const lower = new Map<string, Candidate>();
   const upper = new Map<string, Candidate>();
   const phraseStarts = new Map<string, number>();
+  const verbLemmas = new Map<string, string>();
   let lines = 0;
   let start = 0;
   while (start < text.length) {
@@ -88,15 +112,52 @@ function* lexiconSteps(text: string): Generator<void, { lexicon: Lexicon; lines:
       const enAlts = enSubs[sub] ?? [];
       for (let alt = 0; alt < deAlts.length; alt++) {
         const rawDe = deAlts[alt] ?? '';
-        const key = germanKey(rawDe);
-        if (!key || articlePlusWord(key.phrase)) continue;
+        let key = germanKey(rawDe);
+        if (!key) continue;
+        // "die Polizei {f} :: the police" is the only entry for Polizei: keep it as the noun's,
+        // ranked below entries of the bare noun ("das Haus" is also "the indoors").
+        let articlePenalty = 0;
+        if (articlePlusWord(key.phrase)) {
+          const noun = rawDe.trim().split(/\s+/u)[1] ?? '';
+          key = { ...key, phrase: key.phrase.slice(key.phrase.indexOf(' ') + 1), wordCount: 1, capitalised: /^\p{Lu}/u.test(noun) };
+          articlePenalty = ARTICLE_PENALTY;
+        }
+        // The first usable English synonym, or with frequencies the best of order and use
+        // among the first few (a later one would have to be commoner by orders of magnitude).
         let gloss: string | undefined;
-        for (const rawEn of enAlts) {
-          gloss = englishGloss(rawEn, { conjugated: key.conjugated, verb });
-          if (gloss) break;
+        let glossCost = 0;
+        let rated = false;
+        for (const [enIndex, rawEn] of enAlts.slice(0, frequency ? MAX_SYNONYMS_RATED : 1).entries()) {
+          let candidate = englishGloss(rawEn, { conjugated: key.conjugated, verb });
+          if (articlePenalty > 0) candidate = candidate?.replace(/^the /u, '');
+          if (!candidate) continue;
+          if (gloss === undefined) {
+            gloss = candidate;
+            glossCost = enIndex * SYNONYM_ORDER_WEIGHT;
+            continue;
+          }
+          if (frequency) {
+            if (!rated) glossCost += RARITY_WEIGHT * glossRarity(frequency, gloss);
+            rated = true;
+            const cost = enIndex * SYNONYM_ORDER_WEIGHT + RARITY_WEIGHT * glossRarity(frequency, candidate);
+            if (cost < glossCost) {
+              gloss = candidate;
+              glossCost = cost;
+            }
+          }
+        }
+        if (gloss === undefined) {
+          // Without frequencies (or when the first few are unusable) the first usable one.
+          for (const rawEn of enAlts) {
+            gloss = englishGloss(rawEn, { conjugated: key.conjugated, verb });
+            if (articlePenalty > 0) gloss = gloss?.replace(/^the /u, '');
+            if (gloss) break;
+          }
         }
         if (!gloss) continue;
         const score =
+          articlePenalty +
+          glossCost +
           rank(
             alt,
             sub,
@@ -105,9 +166,22 @@ function* lexiconSteps(text: string): Generator<void, { lexicon: Lexicon; lines:
             deSubs.length,
           ) +
           lines * 1e-7;
+        if (verb && !key.capitalised && key.wordCount === 1 && !verbLemmas.has(key.phrase)) {
+          const lemma = germanKey(deSubs[0]?.[alt] ?? deSubs[0]?.[0] ?? '');
+          if (lemma?.wordCount === 1) verbLemmas.set(key.phrase, lemma.phrase);
+        }
         const table = key.capitalised ? upper : lower;
         const existing = table.get(key.phrase);
-        if (!existing || score < existing.score) table.set(key.phrase, { gloss, score });
+        let candidateScore = score;
+        if (existing && frequency) {
+          if (!existing.rated) {
+            existing.score += RARITY_WEIGHT * glossRarity(frequency, existing.gloss);
+            existing.rated = true;
+          }
+          if (!rated) candidateScore += RARITY_WEIGHT * glossRarity(frequency, gloss);
+          rated = true;
+        }
+        if (!existing || candidateScore < existing.score) table.set(key.phrase, { gloss, score: candidateScore, rated });
         if (key.wordCount > 1) {
           const first = key.phrase.slice(0, key.phrase.indexOf(' '));
           phraseStarts.set(first, Math.max(phraseStarts.get(first) ?? 1, key.wordCount));
@@ -117,10 +191,17 @@ function* lexiconSteps(text: string): Generator<void, { lexicon: Lexicon; lines:
   }
   // Only the glosses are needed after ranking; plain string maps halve the memory.
   const lowerGloss = new Map<string, string>();
-  for (const [k, v] of lower) lowerGloss.set(k, v.gloss);
+  let copied = 0;
+  for (const [k, v] of lower) {
+    lowerGloss.set(k, v.gloss);
+    if (++copied % ENTRIES_PER_STEP === 0) yield;
+  }
   lower.clear();
   const upperGloss = new Map<string, string>();
-  for (const [k, v] of upper) upperGloss.set(k, v.gloss);
+  for (const [k, v] of upper) {
+    upperGloss.set(k, v.gloss);
+    if (++copied % ENTRIES_PER_STEP === 0) yield;
+  }
   upper.clear();
   const lexicon: Lexicon = {
     lookup(phrase, preferNoun) {
@@ -130,19 +211,23 @@ function* lexiconSteps(text: string): Generator<void, { lexicon: Lexicon; lines:
     },
     hasNoun: (phrase) => upperGloss.has(phrase),
     lookupExact: (phrase, noun) => (noun ? upperGloss : lowerGloss).get(phrase),
+    verbLemma: (lowerWord) => verbLemmas.get(lowerWord),
     maxPhraseWords: (firstWord) => phraseStarts.get(firstWord) ?? 1,
     size: lowerGloss.size + upperGloss.size,
   };
   return { lexicon, lines };
 }
 
-export async function loadLexicon(path: string): Promise<{ lexicon: Lexicon; stats: LexiconStats }> {
+export async function loadLexicon(
+  path: string,
+  frequency?: EnglishFrequency,
+): Promise<{ lexicon: Lexicon; stats: LexiconStats }> {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
   const t0 = performance.now();
   const text = await readFile(path, 'utf8');
-  const steps = lexiconSteps(text);
+  const steps = lexiconSteps(text, frequency);
   let step = steps.next();
   while (!step.done) {
     await new Promise<void>((resolve) => setImmediate(resolve));
