@@ -152,7 +152,7 @@ describe('the web app in Chromium', () => {
     await page.getByRole('button', { name: 'Book', exact: true }).click();
     await page.getByText(new RegExp(`^Booked ${carName}`)).waitFor();
     await page.locator(`[data-resource="${carName}"] .track .bar`).first().waitFor();
-    await page.locator(`[data-resource="${carName}"] button.booking-chip`, { hasText: 'Ada' }).waitFor();
+    await page.locator(`[data-resource="${carName}"] button.bar`, { hasText: 'Ada' }).waitFor();
     await screenshot(page, '03-fleet-booked');
     await expectAccessible('fleet');
   });
@@ -231,10 +231,11 @@ describe('the web app in Chromium', () => {
     expect(await page.getByLabel('From', { exact: true }).inputValue()).toBe(dayAhead(2, '09:00'));
     expect(await page.getByLabel('To', { exact: true }).inputValue()).toBe(dayAhead(2, '09:45'));
     await screenshot(page, '04b-fleet-runway');
-    // Cancel it again from the booking list under the timeline.
-    await page.locator('[data-resource="09L"] button.booking-chip').click();
+    // Cancel it again from its bar on the timeline (asked twice).
+    await page.locator('[data-resource="09L"] button.bar').click();
     await page.getByRole('button', { name: 'Cancel this booking' }).click();
-    await page.locator('[data-resource="09L"]').getByText('No bookings this week.').waitFor();
+    await page.getByRole('button', { name: 'Yes, cancel it' }).click();
+    await page.locator('[data-resource="09L"]').getByText('No bookings this week').waitFor();
   });
 
   const german =
@@ -462,7 +463,7 @@ describe('the web app in Chromium', () => {
     needs('users', 'fleet');
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.goto('/fleet/cars');
-    await page.locator(`[data-resource="${carName}"] button.booking-chip`).first().waitFor();
+    await page.locator(`[data-resource="${carName}"] button.bar`).first().waitFor();
     await screenshot(page, '12-fleet-dark');
     await expectAccessible('fleet (dark)');
     if (services.includes('stats')) {

@@ -9,9 +9,10 @@ import ConfirmButton from '../src/components/ConfirmButton.vue';
 import ProblemMessage from '../src/components/ProblemMessage.vue';
 import ResourceRow from '../src/components/ResourceRow.vue';
 import TextField from '../src/components/TextField.vue';
-import WeekTimeline from '../src/components/WeekTimeline.vue';
+import TimelineTrack from '../src/components/TimelineTrack.vue';
 import UsersPage from '../src/pages/UsersPage.vue';
-import { fromLocalInput } from '../src/lib/time';
+import { fromLocalInput, toLocalInput } from '../src/lib/time';
+import { scaleOf, windowOf } from '../src/lib/timeline';
 import { allocation, type Answer, answer, invalid, noContent, resource, serve, serveBy, user } from './fixtures';
 
 afterEach(() => vi.unstubAllGlobals());
@@ -74,47 +75,67 @@ describe('TextField', () => {
   });
 });
 
-describe('WeekTimeline', () => {
-  const weekStart = fromLocalInput('2025-03-10T00:00') as Date;
+describe('TimelineTrack', () => {
+  const window = windowOf('week', fromLocalInput('2025-03-10T00:00') as Date);
+  const base = { label: 'Herbie', window, zoom: 'week' as const, ticks: scaleOf('week', window), now: new Date('2025-03-11T11:00:00Z') };
   const allocations = [
     allocation({ id: 1, start: '2025-03-10T08:00:00.000Z', end: '2025-03-10T10:00:00.000Z', holder: 'Ada' }),
     allocation({ id: 2, start: '2025-03-12T08:00:00.000Z', end: '2025-03-13T08:00:00.000Z', holder: null }),
   ];
 
-  it('draws a bar per booking and lists them as buttons that select it', async () => {
-    const wrapper = mount(WeekTimeline, { props: { label: 'Herbie', allocations, weekStart } });
-    const bars = wrapper.findAll('.track .bar');
+  it('draws a booking as a button named by its holder, times and day, that selects it', async () => {
+    const wrapper = mount(TimelineTrack, { props: { ...base, allocations } });
+    const bars = wrapper.findAll('button.bar');
     expect(bars).toHaveLength(2);
     expect(bars[1]?.attributes('style')).toContain(`width: ${(24 / 168) * 100}%`);
-    expect(wrapper.get('.track').attributes('aria-hidden')).toBe('true');
-    const list = wrapper.get('ul.booking-list');
-    expect(list.attributes('aria-label')).toBe('Bookings of Herbie this week');
-    const chips = list.findAll('button');
-    expect(chips.map((chip) => chip.text())).toEqual([
-      // Local time (the tests run in Europe/Berlin); formats follow the runtime's locale.
-      expect.stringMatching(/^Mon.*10.*09:00.* – .*11:00.* · Ada$/),
-      expect.stringMatching(/^Wed.*12.*09:00.* – Thu.*13.*09:00.* · no holder$/),
-    ]);
-    await chips[1]?.trigger('click');
+    expect(wrapper.get('.track').attributes('aria-label')).toBe('Bookings of Herbie');
+    // Local time (the tests run in Europe/Berlin); formats follow the runtime's locale.
+    // On screen the holder and the times, each cut short if the bar is narrow; read out, the day too.
+    expect(bars[0]?.get('.bar-holder').text()).toBe('Ada');
+    expect(bars[0]?.get('.bar-time').text()).toMatch(/^09:00\D*–11:00\D*$/);
+    expect(bars[0]?.text()).toMatch(/^Ada, 09:00\D*–11:00\D*, Mon.*(10.*Mar|Mar.*10)$/);
+    expect(bars[0]?.attributes('title')).toMatch(/^Ada, Mon.*10.*09:00.* – .*11:00.*$/);
+    expect(bars[1]?.text()).toMatch(/^No holder, .*Wed.*09:00.*–.*Thu.*09:00\D*$/);
+    await bars[1]?.trigger('click');
     expect(wrapper.emitted('select')?.[0]).toEqual([allocations[1]]);
-    await bars[0]?.trigger('click');
-    expect(wrapper.emitted('select')?.[1]).toEqual([allocations[0]]);
+    // The now-line: Tuesday 12:00 local is 36 of the week's 168 hours.
+    expect(wrapper.get('.now-line').attributes('style')).toContain(`left: ${(36 / 168) * 100}%`);
   });
 
   it('marks clashing bookings and draws the proposed period on its own lane', () => {
     const proposed = { start: new Date('2025-03-10T09:00:00Z'), end: new Date('2025-03-10T11:00:00Z') };
-    const wrapper = mount(WeekTimeline, { props: { label: 'Herbie', allocations, weekStart, proposed, conflictIds: [1] } });
-    expect(wrapper.get('.track .bar.conflict').attributes('style')).toContain('top: 0.25rem');
-    expect(wrapper.get('button.booking-chip.conflict').text()).toMatch(/clashes with your period/);
-    expect(wrapper.get('.bar.proposed').attributes('style')).toContain('top: 2rem'); // lane 1
+    const wrapper = mount(TimelineTrack, { props: { ...base, allocations, proposed, conflictIds: [1] } });
+    const clash = wrapper.get('button.bar.conflict');
+    expect(clash.attributes('style')).toContain('top: 0.2rem');
+    expect(clash.text()).toMatch(/^Ada, .* — in the way of your booking$/);
+    expect(wrapper.get('.bar.proposed').attributes('style')).toContain('top: 2.8rem'); // lane 1
   });
 
   it('does not draw the proposed period again once it is booked', () => {
     const booked = allocation({ id: 5, start: '2025-03-10T08:00:00.000Z', end: '2025-03-10T09:00:00.000Z' });
     const proposed = { start: new Date(booked.start), end: new Date(booked.end) };
-    const wrapper = mount(WeekTimeline, { props: { label: 'Herbie', allocations: [booked], weekStart, proposed } });
+    const wrapper = mount(TimelineTrack, { props: { ...base, allocations: [booked], proposed } });
     expect(wrapper.findAll('.bar.proposed')).toHaveLength(0);
-    expect(wrapper.findAll('.track .bar')).toHaveLength(1);
+    expect(wrapper.findAll('button.bar')).toHaveLength(1);
+  });
+
+  it('turns a drag across free time into a period on the hour grid, for operators only', async () => {
+    const drag = async (canDrag: boolean) => {
+      const wrapper = mount(TimelineTrack, { props: { ...base, allocations: [], canDrag } });
+      const track = wrapper.get('.track');
+      track.element.getBoundingClientRect = () => ({ left: 0, width: 1680, top: 0, height: 40 }) as DOMRect;
+      (track.element as HTMLElement).setPointerCapture = () => undefined;
+      // 10 px an hour: from Tuesday 09:20 to 11:40 (33⅓ and 35⅔ hours into the week).
+      await track.trigger('pointerdown', { button: 0, clientX: 333.4, pointerId: 1, pointerType: 'mouse' });
+      await track.trigger('pointermove', { clientX: 356.6, pointerId: 1 });
+      expect(wrapper.findAll('.bar.proposed')).toHaveLength(canDrag ? 1 : 0);
+      await track.trigger('pointerup', { clientX: 356.6, pointerId: 1 });
+      return wrapper.emitted('drag');
+    };
+    const emitted = await drag(true);
+    const period = emitted?.[0]?.[0] as { start: Date; end: Date };
+    expect([toLocalInput(period.start), toLocalInput(period.end)]).toEqual(['2025-03-11T09:00', '2025-03-11T12:00']);
+    expect(await drag(false)).toBeUndefined();
   });
 });
 
@@ -244,6 +265,54 @@ describe('BookingForm', () => {
     expect(wrapper.emitted('booked')).toHaveLength(1);
   });
 
+  it('sends allowPast only when ticked, and says a refused past start beside From', async () => {
+    const calls = serve(
+      answer('/api/{type}/{id}/allocations', 'post', 422, {
+        ...invalid({ field: 'body.start', message: 'is in the past' }),
+        status: 422,
+        title: 'Unprocessable Content',
+        reason: 'past',
+        now: '2025-03-10T10:00:00.000Z',
+        graceSeconds: 60,
+      }),
+      answer('/api/{type}/{id}/allocations', 'post', 201, allocation()),
+    );
+    const wrapper = mount(BookingForm, { props: { type: cars, resources, canBook: true, modelValue: reactive({ ...draft }) } });
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect(JSON.parse(calls[0]?.body ?? '')).not.toHaveProperty('allowPast');
+    const from = wrapper.findAllComponents(TextField).find((f) => f.props('label') === 'From');
+    expect(from?.props('error')).toBe('Is in the past. Tick “Allow a start in the past” to book it anyway.');
+    await wrapper.get('input[type="checkbox"]').setValue(true);
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect(JSON.parse(calls[1]?.body ?? '')).toMatchObject({ allowPast: true });
+    expect(wrapper.emitted('booked')).toHaveLength(1);
+  });
+
+  it('drops the note that a period was moved onto the slots once the times are changed again', async () => {
+    serve(answer('/api/{type}/{id}/allocations', 'post', 201, allocation()));
+    const model = reactive({ ...draft, from: '2025-03-10T09:07', to: '2025-03-10T09:31' });
+    const wrapper = mount(BookingForm, { props: { type: runways, resources, canBook: true, modelValue: model } });
+    await wrapper.findAll('input[type="datetime-local"]')[0]?.trigger('blur');
+    expect(wrapper.get('.snap-note').text()).toMatch(/^Moved to whole 15-minute slots: .*09:00.* – .*09:45/);
+    model.to = '2025-03-10T10:30';
+    await flushPromises();
+    expect(wrapper.get('.snap-note').text()).toBe('');
+  });
+
+  it('offers a viewer the search for a free one and nothing to book with', async () => {
+    const calls = serve();
+    const wrapper = mount(BookingForm, { props: { type: cars, resources, canBook: false, modelValue: reactive({ ...draft }) } });
+    expect(wrapper.get('h2').text()).toBe('Find a free car');
+    expect(wrapper.findAll('button').map((b) => b.text())).toEqual(['Find a free car for this period']);
+    expect(wrapper.findAllComponents(TextField).map((f) => f.props('label'))).toEqual(['From', 'To']);
+    expect(wrapper.find('input[type="checkbox"]').exists()).toBe(false);
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect(calls).toHaveLength(0);
+  });
+
   it('lists the free resources for the period and picks one', async () => {
     serve(answer('/api/{type}/available', 'get', 200, { items: [resources[1] ?? resource()], nextCursor: null }));
     const model = reactive({ ...draft });
@@ -263,10 +332,13 @@ describe('ResourceRow', () => {
     resource: resource({ id: 7, name: 'Herbie' }),
     allocations: [],
     loadError: undefined,
-    weekStart: fromLocalInput('2025-03-10T00:00') as Date,
+    window: windowOf('week', fromLocalInput('2025-03-10T00:00') as Date),
+    zoom: 'week' as const,
+    ticks: [],
     proposed: undefined,
     conflictIds: [],
     canEdit: true,
+    now: new Date('2025-03-09T12:00:00Z'),
   };
   const unended: Answer<'/api/{type}/{id}', 'delete', 409> = {
     type: 'about:blank',
@@ -293,7 +365,8 @@ describe('ResourceRow', () => {
     const calls = serve(answer('/api/{type}/{id}', 'delete', 409, unended), noContent());
     const wrapper = mount(ResourceRow, { props });
     await click(wrapper, 'Remove');
-    await click(wrapper, 'Remove'); // the confirmation
+    await wrapper.get('.confirm button.danger').trigger('click'); // the confirmation
+    await flushPromises();
     expect(`${calls[0]?.url.pathname}${calls[0]?.url.search}`).toBe('/api/cars/7');
     const alert = wrapper.get('[data-testid="unended-bookings"]');
     expect(alert.attributes('role')).toBe('alert');
@@ -309,11 +382,34 @@ describe('ResourceRow', () => {
     expect(wrapper.emitted('removed')).toHaveLength(1);
   });
 
+  it('cancels a booking only once asked twice, and says so to the page for its undo', async () => {
+    const booked = allocation({ id: 4, start: '2025-03-11T08:00:00.000Z', end: '2025-03-11T09:00:00.000Z', holder: 'Ada' });
+    const calls = serve(noContent());
+    const wrapper = mount(ResourceRow, { props: { ...props, allocations: [booked] } });
+    await wrapper.get('button.bar').trigger('click');
+    await click(wrapper, 'Cancel this booking');
+    expect(calls).toHaveLength(0);
+    expect(wrapper.text()).toContain('Cancel Ada’s booking?');
+    await click(wrapper, 'Yes, cancel it');
+    expect(`${calls[0]?.method} ${calls[0]?.url.pathname}`).toBe('DELETE /api/cars/7/allocations/4');
+    expect(wrapper.emitted('cancelled')).toEqual([[booked]]);
+  });
+
+  it('offers a viewer no Book, Remove or Cancel', async () => {
+    const booked = allocation({ id: 4, start: '2025-03-11T08:00:00.000Z', end: '2025-03-11T09:00:00.000Z' });
+    const wrapper = mount(ResourceRow, { props: { ...props, allocations: [booked], canEdit: false } });
+    await wrapper.get('button.bar').trigger('click');
+    const buttons = wrapper.findAll('button').map((b) => b.attributes('aria-label') ?? b.text());
+    expect(buttons.some((name) => /^(Book|Remove|Cancel)/.test(name))).toBe(false);
+    expect(wrapper.find('.track.draggable').exists()).toBe(false);
+  });
+
   it('keeps the resource when asked to', async () => {
     serve(answer('/api/{type}/{id}', 'delete', 409, unended));
     const wrapper = mount(ResourceRow, { props });
     await click(wrapper, 'Remove');
-    await click(wrapper, 'Remove');
+    await wrapper.get('.confirm button.danger').trigger('click');
+    await flushPromises();
     await click(wrapper, 'Keep Herbie');
     expect(wrapper.find('[data-testid="unended-bookings"]').exists()).toBe(false);
     expect(wrapper.emitted('removed')).toBeUndefined();

@@ -24,6 +24,12 @@ export function toLocalInput(date: Date): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
+/** The value a `<input type="date">` shows for `date`: `2025-03-10`. */
+export const toLocalDate = (date: Date) => toLocalInput(date).slice(0, 10);
+
+/** Reads a date value (`2025-03-10`) as local midnight; undefined when empty or malformed. */
+export const fromLocalDate = (value: string) => (/^\d{4}-\d{2}-\d{2}$/.test(value) ? fromLocalInput(`${value}T00:00`) : undefined);
+
 /** Reads a datetime-local value as local time; undefined when empty or malformed. */
 export function fromLocalInput(value: string): Date | undefined {
   const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(value);
