@@ -765,7 +765,7 @@ export interface paths {
         put?: never;
         /**
          * Book a resource for [start, end); 409 lists the bookings in the way
-         * @description Any period may be booked, except: runways only in whole 15-minute slots aligned to the slot length.
+         * @description A start more than 60 s in the past is refused (422, `reason: "past"`) unless `allowPast` is true. Any period may be booked, except: runways only in whole 15-minute slots aligned to the slot length.
          */
         post: {
             parameters: {
@@ -797,6 +797,8 @@ export interface paths {
                         end: string;
                         holder?: string;
                         note?: string;
+                        /** @description Book even though the period starts in the past (a start within the last minute counts as now); without it such a booking is refused with 422 */
+                        allowPast?: boolean;
                     };
                 };
             };
@@ -985,7 +987,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["fleet.Problem"];
                     };
                 };
-                /** @description The Idempotency-Key was already used by this caller for this operation with another body */
+                /** @description The booking starts in the past (`reason: "past"`, `errors` naming `body.start`; send `allowPast: true` to book it anyway), or its Idempotency-Key was already used by this caller with another body (`idempotencyKey`) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1005,7 +1007,16 @@ export interface paths {
                             }[];
                             /** @description Seconds to wait before retrying (429, 503); also the Retry-After header */
                             retryAfter?: number;
-                            idempotencyKey: string;
+                            /** @enum {string} */
+                            reason?: "past";
+                            /**
+                             * Format: date-time
+                             * @description The server's clock when it refused, in UTC
+                             */
+                            now?: string;
+                            /** @description How far in the past a start may be and still count as now */
+                            graceSeconds?: number;
+                            idempotencyKey?: string;
                         };
                     };
                 };
@@ -1384,6 +1395,151 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/{type}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live changes to the type's resources and bookings, made through any replica (server-sent events) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The resource type (bookable for any period, except runways: whole 15-minute slots) */
+                    type: "cars" | "lorries" | "trucks" | "runways";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `ready` {} once the subscription is live (changes committed after it are all delivered, from every replica), then `allocation.created` (the Allocation), `allocation.deleted` {id, resourceId}, `resource.created` (the Resource) and `resource.deleted` {id} for resources of this type, in the order they committed (one deleted again before its `created` went out arrives as its `deleted` only). A comment line every 15 s keeps proxies from closing it. The stream never ends by itself: when it is cut (a restart, a lost database connection) changes may have been missed, so reconnect (`retry:` says when) and read the state again after `ready`. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": {
+                            /** @enum {string} */
+                            event: "ready";
+                            data: Record<string, never>;
+                        } | {
+                            /** @enum {string} */
+                            event: "allocation.created";
+                            data: {
+                                id: number;
+                                resourceId: number;
+                                /**
+                                 * Format: date-time
+                                 * @description RFC 3339 timestamp with an offset
+                                 */
+                                start: string;
+                                /**
+                                 * Format: date-time
+                                 * @description Exclusive end: [start, end)
+                                 */
+                                end: string;
+                                holder: string | null;
+                                note: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description RFC 3339 timestamp with an offset
+                                 */
+                                createdAt: string;
+                            };
+                        } | {
+                            /** @enum {string} */
+                            event: "allocation.deleted";
+                            data: {
+                                id: number;
+                                resourceId: number;
+                            };
+                        } | {
+                            /** @enum {string} */
+                            event: "resource.created";
+                            data: {
+                                id: number;
+                                /**
+                                 * @description The singular of the `{type}` it was registered under
+                                 * @enum {string}
+                                 */
+                                type: "car" | "lorry" | "truck" | "runway";
+                                name: string;
+                                attributes: {
+                                    [key: string]: unknown;
+                                };
+                                /**
+                                 * Format: date-time
+                                 * @description RFC 3339 timestamp with an offset
+                                 */
+                                createdAt: string;
+                            };
+                        } | {
+                            /** @enum {string} */
+                            event: "resource.deleted";
+                            data: {
+                                id: number;
+                            };
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["fleet.Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token expired: sign in (or refresh) and retry */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["fleet.Problem"];
+                    };
+                };
+                /** @description Signed in without the viewer role this needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["fleet.Problem"];
+                    };
+                };
+                /** @description Too many requests (sign-in attempts are limited per client): retry after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["fleet.Problem"];
+                    };
+                };
+                /** @description A dependency (the database, an engine, a remote site) is unavailable: retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["fleet.Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/api-keys": {
         parameters: {
             query?: never;
@@ -1393,7 +1549,7 @@ export interface paths {
         };
         /**
          * List your API keys
-         * @description Unrevoked keys in id order, never the keys themselves.
+         * @description Unrevoked keys in id order (expired ones too, with `expiresAt`), never the keys themselves.
          */
         get: {
             parameters: {
@@ -1425,6 +1581,10 @@ export interface paths {
                                 createdAt: string;
                                 /** @description To the minute; null if never used */
                                 lastUsedAt: string | null;
+                                /** @description From then on it is refused (401, saying it expired); null: never */
+                                expiresAt: string | null;
+                                /** @description The most it may do (never more than its owner may at the time); null: whatever its owner may */
+                                role: ("viewer" | "operator" | "admin") | null;
                             }[];
                             /** @description Pass as `cursor` for the next page; null on the last page */
                             nextCursor: string | null;
@@ -1481,7 +1641,7 @@ export interface paths {
         put?: never;
         /**
          * Create an API key for yourself
-         * @description The key (`flk_…`) is in this response only; only its hash is stored. Send it as `X-API-Key` (or `Authorization: Bearer`); it acts with your roles as they are at each request.
+         * @description The key (`flk_…`) is in this response only; only its hash is stored. Send it as `X-API-Key` (or `Authorization: Bearer`); it acts with your roles as they are at each request, capped at `role` when given, until `expiresAt` when given. Only a password session may make keys: an API key cannot (it could outlive its own expiry).
          */
         post: {
             parameters: {
@@ -1495,6 +1655,13 @@ export interface paths {
                     "application/json": {
                         /** @description What it is for */
                         name: string;
+                        /**
+                         * Format: date-time
+                         * @description RFC 3339, in the future (400 otherwise); absent: it never expires
+                         */
+                        expiresAt?: string;
+                        /** @description The most it may do: your own role or one below it (403 otherwise); absent: as you */
+                        role?: "viewer" | "operator" | "admin";
                     };
                 };
             };
@@ -1514,6 +1681,10 @@ export interface paths {
                             createdAt: string;
                             /** @description To the minute; null if never used */
                             lastUsedAt: string | null;
+                            /** @description From then on it is refused (401, saying it expired); null: never */
+                            expiresAt: string | null;
+                            /** @description The most it may do (never more than its owner may at the time); null: whatever its owner may */
+                            role: ("viewer" | "operator" | "admin") | null;
                             /** @description The key itself: shown this once, never stored */
                             key: string;
                         };
@@ -1537,7 +1708,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["users.Problem"];
                     };
                 };
-                /** @description Signed in without the viewer role this needs */
+                /** @description `role` is above your own (`errors` names `body.role`), or the caller is an API key */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1937,6 +2108,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change your own password
+         * @description Needs the current password (a wrong one is a 403 naming `body.currentPassword` and counts toward the login limits, 429 with Retry-After). Every other session of yours ends; this one stays signed in. An admin resets other accounts’ passwords with `PUT /users/{id}/password`.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Your password now */
+                        currentPassword: string;
+                        /** @description 8 to 1024 characters */
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Changed; your other sessions have ended */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The request is not valid: `errors` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["users.Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token expired: sign in (or refresh) and retry */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["users.Problem"];
+                    };
+                };
+                /** @description The current password is wrong (`body.currentPassword`), or the caller is an API key */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["users.Problem"];
+                    };
+                };
+                /** @description The request body is larger than this service accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["users.Problem"];
+                    };
+                };
+                /** @description Too many requests (sign-in attempts are limited per client): retry after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["users.Problem"];
+                    };
+                };
+                /** @description A dependency (the database, an engine, a remote site) is unavailable: retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["users.Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/refresh": {
         parameters: {
             query?: never;
@@ -2024,6 +2295,272 @@ export interface paths {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your sessions
+         * @description Every signed-in session of yours (a login and its refreshes) that has not ended, in the order they started; `current` marks the one this request came from.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Items per page */
+                    limit?: number;
+                    /** @description `nextCursor` of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of your sessions */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /**
+                                 * Format: uuid
+                                 * @description The session (one login and its refreshes)
+                                 */
+                                id: string;
+                                /**
+                                 * Format: date-time
+                                 * @description When it signed in
+                                 */
+                                createdAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description Its last sign-in or refresh
+                                 */
+                                lastUsedAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description When it ends unless refreshed
+                                 */
+                                expiresAt: string;
+                                /** @description The User-Agent it last refreshed with (up to 256 characters); null if none was sent */
+                                userAgent: string | null;
+                                /** @description Whether it is the session this request came from */
+                                current: boolean;
+                            }[];
+                            /** @description Pass as `cursor` for the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["users.Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token expired: sign in (or refresh) and retry */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["users.Problem"];
+                    };
+                };
+                /** @description Signed in without the viewer role this needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["users.Problem"];
+                    };
+                };
+                /** @description Too many requests (sign-in attempts are limited per client): retry after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["users.Problem"];
+                    };
+                };
+                /** @description A dependency (the database, an engine, a remote site) is unavailable: retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["users.Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Sign out everywhere
+         * @description Ends every session of yours, this one too, and clears its cookies. Access tokens already issued keep working until they expire (at most ACCESS_TOKEN_TTL_SECONDS, 10 minutes by default).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every session has ended */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The request is not valid: `errors` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["users.Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token expired: sign in (or refresh) and retry */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["users.Problem"];
+                    };
+                };
+                /** @description Signed in without the viewer role this needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["users.Problem"];
+                    };
+                };
+                /** @description Too many requests (sign-in attempts are limited per client): retry after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["users.Problem"];
+                    };
+                };
+                /** @description A dependency (the database, an engine, a remote site) is unavailable: retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["users.Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/sessions/others": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Sign out everywhere else
+         * @description Ends every session of yours but the one this request came from (by its refresh cookie; without one, all of them). Access tokens already issued keep working until they expire.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every other session has ended */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The request is not valid: `errors` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["users.Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token expired: sign in (or refresh) and retry */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["users.Problem"];
+                    };
+                };
+                /** @description Signed in without the viewer role this needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["users.Problem"];
+                    };
+                };
+                /** @description Too many requests (sign-in attempts are limited per client): retry after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["users.Problem"];
+                    };
+                };
+                /** @description A dependency (the database, an engine, a remote site) is unavailable: retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["users.Problem"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -2198,6 +2735,107 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sql/schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tables and columns the SQL console may read, and example queries (admin)
+         * @description Read from the database's catalog for the tables the console's policy allows; the console itself refuses catalog queries. Column descriptions are the columns’ comments.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description What the SQL console can read, and example queries */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the tables the console may read, columns in table order, from the catalog */
+                            tables: {
+                                name: string;
+                                columns: {
+                                    name: string;
+                                    /** @description as PostgreSQL writes it: bigint, text, timestamp with time zone, … */
+                                    type: string;
+                                    nullable: boolean;
+                                    /** @description the column’s comment */
+                                    description: string | null;
+                                }[];
+                            }[];
+                            examples: {
+                                title: string;
+                                query: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["translation.Problem"];
+                    };
+                };
+                /** @description Not signed in, or the token expired: sign in (or refresh) and retry */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["translation.Problem"];
+                    };
+                };
+                /** @description Signed in without the admin role this needs */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["translation.Problem"];
+                    };
+                };
+                /** @description Too many requests (sign-in attempts are limited per client): retry after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["translation.Problem"];
+                    };
+                };
+                /** @description A dependency (the database, an engine, a remote site) is unavailable: retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["translation.Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2839,7 +3477,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Players of a season: regular season and playoffs merged (Per36 rates), with eligibility */
+        /** Players of a season: regular season and playoffs merged (Per36 rates; Totals converted), with eligibility */
         get: {
             parameters: {
                 query: {
@@ -2925,7 +3563,7 @@ export interface paths {
                             nextCursor: string | null;
                             /** @description An NBA season, e.g. 2018-19 */
                             season: string;
-                            /** @description The season's newest Per36 Regular Season snapshot, then its newest Playoffs one if any */
+                            /** @description The season's newest Regular Season snapshot (Per36 or Totals), then its newest Playoffs one if any */
                             snapshotIds: number[];
                             /** @description The rule `eligible` applies */
                             eligibility: {
@@ -2966,7 +3604,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["stats.Problem"];
                     };
                 };
-                /** @description No Per36 Regular Season snapshot of that season is stored */
+                /** @description No Regular Season snapshot (Per36 or Totals) of that season is stored */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3177,7 +3815,7 @@ export interface paths {
         put?: never;
         /**
          * Train: run the clusterers' hyperparameter search as a background job (202 + job id)
-         * @description Give `season` (its newest Per36 Regular Season and Playoffs snapshots are used) or `snapshotIds` (one Regular Season, optionally one Playoffs, Per36). Follow it: GET /stats/jobs/{id}/events.
+         * @description Give `season` (its newest Regular Season and Playoffs snapshots, Per36 or Totals, are used) or `snapshotIds` (one Regular Season, optionally one Playoffs, each Per36 or Totals). Follow it: GET /stats/jobs/{id}/events.
          */
         post: {
             parameters: {
@@ -3186,7 +3824,7 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            /** @description Give `season` (its newest Per36 Regular Season and Playoffs snapshots are used) or `snapshotIds`, not both */
+            /** @description Give `season` (its newest Regular Season and Playoffs snapshots, Per36 or Totals, are used) or `snapshotIds`, not both */
             requestBody: {
                 content: {
                     "application/json": {
@@ -3870,8 +4508,8 @@ export interface paths {
                         season: string;
                         /** @description stats.nba.com's SeasonType */
                         seasonType: "Regular Season" | "Playoffs";
-                        /** @description stats.nba.com's PerMode: rates per 36 minutes, season totals or per game */
-                        perMode?: "Per36" | "Totals" | "PerGame";
+                        /** @description stats.nba.com's PerMode: rates per 36 minutes, or season totals (converted to per-36 rates for players and training). PerGame is refused: its one-decimal rounding is too coarse to convert */
+                        perMode?: "Per36" | "Totals";
                     };
                 };
             };
@@ -4166,8 +4804,8 @@ export interface paths {
                     season?: string;
                     /** @description stats.nba.com's SeasonType */
                     seasonType?: "Regular Season" | "Playoffs";
-                    /** @description stats.nba.com's PerMode: rates per 36 minutes, season totals or per game */
-                    perMode?: "Per36" | "Totals" | "PerGame";
+                    /** @description stats.nba.com's PerMode: rates per 36 minutes, or season totals (converted to per-36 rates for players and training). PerGame is refused: its one-decimal rounding is too coarse to convert */
+                    perMode?: "Per36" | "Totals";
                     /** @description When it was fetched (default: now) */
                     fetchedAt?: string;
                     /** @description Where it came from (a file name, a URL), kept as `origin` */
@@ -4396,7 +5034,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Which engine translates, and whether it is ready (or how to make it so) */
+        /** Which engine translates, whether it is ready (or how to make it so), any download under way, and the longest text accepted */
         get: {
             parameters: {
                 query?: never;
@@ -4420,6 +5058,16 @@ export interface paths {
                             ready: boolean;
                             /** @description what the engine is, or why there is none and how to fix that */
                             reason: string;
+                            /** @description the first start downloading a missing engine in the background (the service switches to it when verified), or null */
+                            download: {
+                                /** @description `neural model` or `dictionary` */
+                                what: string;
+                                receivedBytes: number;
+                                /** @description null until known */
+                                totalBytes: number | null;
+                            } | null;
+                            /** @description the longest text_de accepted by POST /translate and /translate/stream (1048576 characters) */
+                            maxChars: number;
                         };
                     };
                 };
@@ -4743,6 +5391,13 @@ export interface paths {
                             owner: string | null;
                             /** Format: date-time */
                             createdAt: string;
+                            /** @description the texts paired sentence by sentence, as they were translated (a line whose English the service cannot cut into its sentences is one pair; texts that do not line up are one pair) */
+                            sentences: {
+                                de: string;
+                                en: string;
+                                /** @description a blank line comes before it */
+                                startsParagraph: boolean;
+                            }[];
                         };
                     };
                 };
@@ -5323,7 +5978,7 @@ export interface paths {
         get?: never;
         /**
          * Reset an account’s password
-         * @description Ends every session of the account: whoever knew the old password is signed out.
+         * @description Ends every session of the account: whoever knew the old password is signed out. Your own account is the exception, as in `PUT /auth/password`: it needs `currentPassword` (400 without, 403 when wrong, both naming `body.currentPassword`) and keeps this session signed in.
          */
         put: {
             parameters: {
@@ -5339,6 +5994,8 @@ export interface paths {
                     "application/json": {
                         /** @description 8 to 1024 characters */
                         password: string;
+                        /** @description Your password now: required for your own account, not checked for another */
+                        currentPassword?: string;
                     };
                 };
             };
@@ -5368,7 +6025,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["users.Problem"];
                     };
                 };
-                /** @description Signed in without the admin role this needs */
+                /** @description Your own account, and `body.currentPassword` is not your password */
                 403: {
                     headers: {
                         [name: string]: unknown;

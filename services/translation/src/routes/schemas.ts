@@ -43,7 +43,22 @@ const translationFields = {
   createdAt: Type.String({ format: 'date-time' }),
 };
 
-export const Translation = Type.Object(translationFields, { description: 'A stored translation, texts whole' });
+export const SentencePair = Type.Object({
+  de: Type.String(),
+  en: Type.String(),
+  startsParagraph: Type.Boolean({ description: 'a blank line comes before it' }),
+});
+
+export const Translation = Type.Object(
+  {
+    ...translationFields,
+    sentences: Type.Array(SentencePair, {
+      description:
+        'the texts paired sentence by sentence, as they were translated (a line whose English the service cannot cut into its sentences is one pair; texts that do not line up are one pair)',
+    }),
+  },
+  { description: 'A stored translation, texts whole' },
+);
 
 export const TranslationSummary = Type.Object(
   {
@@ -76,6 +91,23 @@ export const EngineInfo = Type.Object({
   kind: Type.String({ description: 'neural, fallback, none, or loading' }),
   ready: Type.Boolean(),
   reason: Type.String({ description: 'what the engine is, or why there is none and how to fix that' }),
+  download: Type.Union(
+    [
+      Type.Object({
+        what: Type.String({ description: '`neural model` or `dictionary`' }),
+        receivedBytes: Type.Integer({ minimum: 0 }),
+        totalBytes: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'null until known' }),
+      }),
+      Type.Null(),
+    ],
+    {
+      description:
+        'the first start downloading a missing engine in the background (the service switches to it when verified), or null',
+    },
+  ),
+  maxChars: Type.Integer({
+    description: `the longest text_de accepted by POST /translate and /translate/stream (${MAX_TEXT_CHARS} characters)`,
+  }),
 });
 
 export const SqlBody = Type.Object({
@@ -94,6 +126,27 @@ export const SqlResult = Type.Object({
   truncated: Type.Boolean({ description: 'there were more rows than the console answers (1,000 or 8 MB)' }),
   ms: Type.Integer(),
 });
+
+export const SqlSchema = Type.Object(
+  {
+    tables: Type.Array(
+      Type.Object({
+        name: Type.String(),
+        columns: Type.Array(
+          Type.Object({
+            name: Type.String(),
+            type: Type.String({ description: 'as PostgreSQL writes it: bigint, text, timestamp with time zone, …' }),
+            nullable: Type.Boolean(),
+            description: Type.Union([Type.String(), Type.Null()], { description: 'the column’s comment' }),
+          }),
+        ),
+      }),
+      { description: 'the tables the console may read, columns in table order, from the catalog' },
+    ),
+    examples: Type.Array(Type.Object({ title: Type.String(), query: Type.String() })),
+  },
+  { description: 'What the SQL console can read, and example queries' },
+);
 
 const Reason = Type.Union(
   REFUSAL_REASONS.map((reason) => Type.Literal(reason)),
