@@ -76,6 +76,27 @@ describe.each(testDatabaseKinds())('fleet event streams on %s', (kind) => {
     expect(await feed.next()).toEqual(event('resource.deleted', { id: car.body.id }));
   });
 
+  it('delivers a burst of bookings, more than one notification holds, each of them once', async () => {
+    const feed = await subscribe(base, '/cars/events', fleet.tokens.viewer);
+    feeds.push(feed);
+    const car = await fleet.post('/cars', { name: 'busy' });
+    expect((await feed.next())?.event).toBe('resource.created');
+    // ~80 bytes of notice each: 200 of them take several 8000-byte NOTIFY payloads.
+    const day = (i: number, hours = 0) => new Date(Date.UTC(2034, 0, 1) + i * 86_400_000 + hours * 3_600_000).toISOString();
+    const booked = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => fleet.post(`/cars/${car.body.id}/allocations`, { start: day(i), end: day(i, 1) })),
+    );
+    expect(booked.every((r) => r.status === 201)).toBe(true);
+    const seen: number[] = [];
+    while (seen.length < booked.length) {
+      const next = await feed.next();
+      expect(next?.event).toBe('allocation.created');
+      seen.push((next?.data as { id: number }).id);
+    }
+    const ids = (list: number[]) => [...list].sort((a, b) => a - b);
+    expect(ids(seen)).toEqual(ids(booked.map((r) => r.body.id as number)));
+  });
+
   it('gives every subscriber the change, and a runway subscriber only runways', async () => {
     const cars = [await subscribe(base, '/cars/events', fleet.tokens.viewer), await subscribe(base, '/cars/events', fleet.tokens.alice)];
     const runways = await subscribe(base, '/runways/events', fleet.tokens.viewer);

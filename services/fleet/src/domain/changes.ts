@@ -2,13 +2,23 @@ import { HttpProblem, type ListenHandlers, type Listening } from '@flotilla/kit'
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import { findAllocation } from '../db/allocations.js';
+import { notify } from '../db/changes.js';
 import { findResource } from '../db/resources.js';
 import type { DB } from '../db/schema.js';
 import type { ResourceType } from '../resource-types.js';
 import { type AllocationView, allocationView, type ResourceView, resourceView } from './views.js';
 
-/** The channel migration 004's triggers announce every change on. */
+/** The channel every replica announces its committed changes on. */
 export const CHANGES_CHANNEL = 'fleet_changes';
+
+/**
+ * Changes are announced in batches, one NOTIFY per this many milliseconds at most: PostgreSQL
+ * serialises the commits of notifying transactions on one lock held through their WAL flush, so
+ * a NOTIFY in each booking's own transaction capped bookings at the disk's flush rate.
+ */
+const ANNOUNCE_EVERY_MS = 20;
+/** NOTIFY payloads are at most 8000 bytes. */
+const PAYLOAD_BYTES = 7900;
 
 /** One change as a subscriber of its type receives it. */
 export type FleetEvent =
@@ -17,8 +27,8 @@ export type FleetEvent =
   | { event: 'resource.created'; data: ResourceView }
   | { event: 'resource.deleted'; data: { id: number } };
 
-/** What the triggers send: the change and its ids, never the row (NOTIFY payloads are small). */
-interface Notice {
+/** What is announced: the change and its ids, never the row (NOTIFY payloads are small). */
+export interface Notice {
   event: FleetEvent['event'];
   type: string;
   id: number;
@@ -45,6 +55,8 @@ export class FleetChanges {
   private listening: Promise<Listening> | undefined;
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
+  private pending: Notice[] = [];
+  private announcing: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -86,9 +98,37 @@ export class FleetChanges {
     return this.subscribers.size;
   }
 
+  /**
+   * Tells every replica's subscribers (this one's too, through the same channel) of a change this
+   * process has committed. Called after the commit, so a change rolled back is never announced; a
+   * process that dies within ANNOUNCE_EVERY_MS of a commit takes that change's announcement with
+   * it, and the pages that missed it see it when they next load.
+   */
+  announce(notice: Notice): void {
+    this.pending.push(notice);
+    this.announcing ??= setTimeout(() => void this.flush(), ANNOUNCE_EVERY_MS);
+  }
+
+  private async flush(): Promise<void> {
+    clearTimeout(this.announcing);
+    this.announcing = undefined;
+    const batch = this.pending;
+    this.pending = [];
+    for (const payload of payloads(batch)) {
+      try {
+        await notify(this.db, CHANGES_CHANNEL, payload);
+      } catch (error) {
+        // The database is unreachable: so is every listener's connection, and their subscribers are
+        // cut and start over, reading what was committed.
+        this.log.warn({ err: error }, 'could not announce fleet changes');
+      }
+    }
+  }
+
   /** Cuts every subscriber and stops listening (the service is closing). */
   async close(): Promise<void> {
     this.closed = true;
+    await this.flush();
     this.cutAll();
     const listening = this.listening;
     this.listening = undefined;
@@ -109,13 +149,14 @@ export class FleetChanges {
 
   private async deliver(payload: string): Promise<void> {
     try {
-      const notice = JSON.parse(payload) as Notice;
-      const audience = [...this.subscribers].filter((s) => s.type === notice.type);
-      if (audience.length === 0) return;
-      const event = await this.eventOf(notice);
-      // Created and already deleted again: its `deleted` follows.
-      if (!event) return;
-      for (const subscriber of audience) subscriber.send(event);
+      for (const notice of JSON.parse(payload) as Notice[]) {
+        const audience = [...this.subscribers].filter((s) => s.type === notice.type);
+        if (audience.length === 0) continue;
+        const event = await this.eventOf(notice);
+        // Created and already deleted again: its `deleted` follows.
+        if (!event) continue;
+        for (const subscriber of audience) subscriber.send(event);
+      }
     } catch (error) {
       // One change that cannot be read must not stop the rest; subscribers start over.
       this.log.error({ err: error, payload }, 'could not deliver a fleet change');
@@ -139,4 +180,23 @@ export class FleetChanges {
         return { event: notice.event, data: { id: notice.id } };
     }
   }
+}
+
+/** The batch as JSON arrays of notices, each small enough for one NOTIFY. */
+function payloads(batch: readonly Notice[]): string[] {
+  const out: string[] = [];
+  let current: string[] = [];
+  let bytes = 2;
+  for (const notice of batch) {
+    const json = JSON.stringify(notice);
+    if (current.length > 0 && bytes + json.length + 1 > PAYLOAD_BYTES) {
+      out.push(`[${current.join(',')}]`);
+      current = [];
+      bytes = 2;
+    }
+    current.push(json);
+    bytes += json.length + 1;
+  }
+  if (current.length > 0) out.push(`[${current.join(',')}]`);
+  return out;
 }

@@ -10,6 +10,7 @@ import { idempotent } from '../domain/idempotency.js';
 import { allocationNotFound, parseId, requireId } from '../domain/ids.js';
 import { PAST_GRACE_MS, parseInstant, parsePeriod } from '../domain/period.js';
 import { checkStorable } from '../domain/resources.js';
+import type { AllocationView } from '../domain/views.js';
 import { RESOURCE_TYPES, type ResourceType, TYPE_PARAM } from '../resource-types.js';
 import { type FleetDeps, sendOutcome, typeOf } from './context.js';
 import {
@@ -88,7 +89,11 @@ export function allocationRoutes(app: ServiceApp, deps: FleetDeps): void {
             async (db) => ({ status: 201, body: await bookAllocation(db, type, resourceId, booking) }),
           ),
         );
-        if (!outcome.replayed) deps.metrics.allocationsCreated.inc(labels);
+        if (!outcome.replayed) {
+          deps.metrics.allocationsCreated.inc(labels);
+          const { id } = outcome.body as AllocationView;
+          deps.changes.announce({ event: 'allocation.created', type: type.name, id, resourceId });
+        }
         return sendOutcome(reply, outcome);
       } catch (error) {
         if (error instanceof HttpProblem && error.status === 409) deps.metrics.allocationConflicts.inc(labels);
@@ -167,6 +172,7 @@ export function allocationRoutes(app: ServiceApp, deps: FleetDeps): void {
       const { resourceId, allocationId } = allocationIds(type, request.params);
       await deleteAllocation(deps.db, type, resourceId, allocationId);
       deps.metrics.allocationsDeleted.inc({ type: type.name });
+      deps.changes.announce({ event: 'allocation.deleted', type: type.name, id: allocationId, resourceId });
       return reply.code(204).send(null);
     },
   );

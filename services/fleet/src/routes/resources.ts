@@ -1,6 +1,7 @@
 import { fieldPath, principalOf, type ServiceApp } from '@flotilla/kit';
 import { idempotent } from '../domain/idempotency.js';
 import { requireId } from '../domain/ids.js';
+import type { ResourceView } from '../domain/views.js';
 import { parsePeriod } from '../domain/period.js';
 import {
   availableResourcesPage,
@@ -63,7 +64,11 @@ export function resourceRoutes(app: ServiceApp, deps: FleetDeps): void {
         },
         async (db) => ({ status: 201, body: await createResource(db, type, request.body) }),
       );
-      if (!outcome.replayed) deps.metrics.resourcesCreated.inc({ type: type.name });
+      if (!outcome.replayed) {
+        deps.metrics.resourcesCreated.inc({ type: type.name });
+        const { id } = outcome.body as ResourceView;
+        deps.changes.announce({ event: 'resource.created', type: type.name, id });
+      }
       return sendOutcome(reply, outcome);
     },
   );
@@ -133,8 +138,11 @@ export function resourceRoutes(app: ServiceApp, deps: FleetDeps): void {
     },
     async (request, reply) => {
       const type = typeOf(request.params);
-      await deleteResource(deps.db, type, requireId(type, request.params.id), request.query.force);
+      const id = requireId(type, request.params.id);
+      await deleteResource(deps.db, type, id, request.query.force);
       deps.metrics.resourcesDeleted.inc({ type: type.name });
+      // Its bookings went with it: `resource.deleted` says so for them too.
+      deps.changes.announce({ event: 'resource.deleted', type: type.name, id });
       return reply.code(204).send(null);
     },
   );
