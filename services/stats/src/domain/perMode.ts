@@ -1,4 +1,5 @@
 import type { PlayerStatRow } from './parse.js';
+import { RATE_STATS, type RateStat } from './transform.js';
 
 /**
  * The service clusters per-36-minute rates. A `Totals` response carries the same counts over
@@ -14,26 +15,9 @@ export type UsablePerMode = (typeof USABLE_PER_MODES)[number];
 export const isUsablePerMode = (perMode: string): perMode is UsablePerMode =>
   (USABLE_PER_MODES as readonly string[]).includes(perMode);
 
-/** Every counting column; `GP`, `MIN`, `AGE` and the id stay as they are. */
-const COUNTS = [
-  'fgm',
-  'fga',
-  'fg3m',
-  'fg3a',
-  'ftm',
-  'fta',
-  'oreb',
-  'dreb',
-  'reb',
-  'ast',
-  'tov',
-  'stl',
-  'blk',
-  'blka',
-  'pf',
-  'pfd',
-  'pts',
-] as const satisfies readonly (keyof PlayerStatRow)[];
+/** Every counting column: the rates but the derived two-point ones; `GP`, `MIN`, `AGE` and the id stay as they are. */
+type Count = Exclude<RateStat, 'fg2m' | 'fg2a'>;
+const COUNTS = RATE_STATS.filter((stat): stat is Count => stat !== 'fg2m' && stat !== 'fg2a') satisfies readonly (keyof PlayerStatRow)[];
 
 /** Rows as Per36 rates (`MIN` stays total minutes, as in a Per36 response). */
 export function toPer36(rows: readonly PlayerStatRow[], perMode: UsablePerMode): PlayerStatRow[] {
