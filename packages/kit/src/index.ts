@@ -56,4 +56,4 @@ export {
   type ServiceContext,
   type ServiceDefinition,
 } from './service.js';
-export { startWorker } from './worker.js';
+export { forkModule, startWorker } from './worker.js';

@@ -16,6 +16,8 @@ afterAll(async () => {
 });
 
 const dictionary = process.env.DICTIONARY_PATH || DEFAULT_DICTIONARY_PATH;
+/** The compiled lexicon goes here, not into the working directory's ./data. */
+const cache = () => join(empty, 'dictionary-cache');
 
 describe('engineChoice', () => {
   it('reads TRANSLATION_ENGINE, defaulting to auto', () => {
@@ -28,14 +30,16 @@ describe('engineChoice', () => {
 describe('selectEngine', () => {
   it('falls back to the dictionary when no neural model is installed', async () => {
     const engine = await selectEngine({
-      env: { TRANSLATION_MODEL_DIR: join(empty, 'no-model'), DICTIONARY_PATH: dictionary },
+      env: { TRANSLATION_MODEL_DIR: join(empty, 'no-model'), DICTIONARY_PATH: dictionary, DICTIONARY_CACHE_DIR: cache() },
     });
     expect(engine.name).toBe('dictionary');
     expect(engine.status().ready).toBe(true);
   });
 
   it('falls back to the dictionary when the model directory holds no usable model', async () => {
-    const engine = await selectEngine({ env: { TRANSLATION_MODEL_DIR: empty, DICTIONARY_PATH: dictionary } });
+    const engine = await selectEngine({
+      env: { TRANSLATION_MODEL_DIR: empty, DICTIONARY_PATH: dictionary, DICTIONARY_CACHE_DIR: cache() },
+    });
     expect(engine.name).toBe('dictionary');
   });
 

@@ -2,6 +2,7 @@ import { access } from 'node:fs/promises';
 import { loadEnglishFrequency } from './dictionary/english-frequency.js';
 import { Glosser } from './dictionary/gloss.js';
 import { type LexiconStats, loadLexicon } from './dictionary/lexicon.js';
+import { loadCachedLexicon } from './dictionary/lexicon-cache.js';
 import { ALL_RULES, type DictionaryRules } from './dictionary/rules.js';
 import {
   type EngineStatus,
@@ -34,15 +35,24 @@ export class DictionaryEngine implements TranslationEngine {
     this.#path = path;
   }
 
-  /** `rules` is for measuring them (bench/fallback.ts); the service uses them all. */
-  static async load(path: string = dictionaryPath(), rules: DictionaryRules = ALL_RULES): Promise<DictionaryEngine> {
+  /**
+   * `rules` is for measuring them (bench/fallback.ts); the service uses them all. With `cacheDir`
+   * the lexicon comes from a compiled file there (compiled in a child process when missing), else
+   * it is ranked in this process.
+   */
+  static async load(
+    path: string = dictionaryPath(),
+    rules: DictionaryRules = ALL_RULES,
+    options: { readonly cacheDir?: string } = {},
+  ): Promise<DictionaryEngine> {
     try {
       await access(path);
     } catch {
       throw new EngineUnavailableError(`dictionary file ${path} not found: ${DICTIONARY_MISSING_HINT}`);
     }
-    const frequency = rules.commonSense ? await loadEnglishFrequency() : undefined;
-    const { lexicon, stats } = await loadLexicon(path, frequency);
+    const { lexicon, stats } = options.cacheDir
+      ? await loadCachedLexicon(path, { commonSense: rules.commonSense, cacheDir: options.cacheDir })
+      : await loadLexicon(path, rules.commonSense ? await loadEnglishFrequency() : undefined);
     if (lexicon.size === 0) {
       throw new EngineUnavailableError(
         `dictionary file ${path} holds no Ding entries (expected "German :: English" lines)`,

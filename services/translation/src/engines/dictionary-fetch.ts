@@ -22,9 +22,17 @@ export const DICTIONARY_SOURCE = {
   version: 'Ding 1.9 (as Debian trans-de-en 1.9-6 ships it)',
 } as const;
 
-/** Where a downloaded dictionary is kept: DICTIONARY_CACHE_DIR, else ./data/translation-dictionary. */
+/**
+ * Where a downloaded dictionary and the compiled lexicons are kept: DICTIONARY_CACHE_DIR, else
+ * ./data/translation-dictionary.
+ */
+export function dictionaryCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DICTIONARY_CACHE_DIR || join(process.cwd(), 'data', 'translation-dictionary');
+}
+
+/** Where a downloaded dictionary is kept. */
 export function dictionaryCachePath(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.DICTIONARY_CACHE_DIR || join(process.cwd(), 'data', 'translation-dictionary'), 'de-en');
+  return join(dictionaryCacheDir(env), 'de-en');
 }
 
 export interface DictionaryFetchOptions {

@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
 import { BergamotEngine, type BergamotOptions, modelDir } from './bergamot-engine.js';
 import { DICTIONARY_MISSING_HINT, DictionaryEngine, dictionaryPath } from './dictionary-engine.js';
-import { dictionaryCachePath } from './dictionary-fetch.js';
+import { dictionaryCacheDir, dictionaryCachePath } from './dictionary-fetch.js';
 import { type EngineStatus, EngineUnavailableError, type TranslationEngine } from './types.js';
 
 export type EngineChoice = 'auto' | 'bergamot' | 'dictionary';
@@ -53,7 +53,7 @@ export async function selectEngine(options: SelectOptions = {}): Promise<Transla
   };
   const tryDictionary = async (): Promise<TranslationEngine | undefined> => {
     try {
-      return await DictionaryEngine.load(await dictionaryFile(env));
+      return await DictionaryEngine.load(await dictionaryFile(env), undefined, { cacheDir: dictionaryCacheDir(env) });
     } catch (error) {
       reasons.push(`dictionary: ${(error as Error).message}`);
       return undefined;

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { decodeLexicon, encodeLexicon } from './compact-lexicon.js';
 import { englishGloss, germanKey, labelPenalty, parseDingLine } from './ding-format.js';
 import { type EnglishFrequency, glossRarity } from './english-frequency.js';
 
@@ -60,10 +61,14 @@ const SYNONYM_ORDER_WEIGHT = 2;
 /** English synonyms weighed by use; the rest of an entry's list is rarely better. */
 const MAX_SYNONYMS_RATED = 3;
 
-export function buildLexicon(
-  text: string,
-  frequency?: EnglishFrequency,
-): { lexicon: Lexicon; lines: number } {
+/** The lexicon of a dictionary's text, and its bytes as `encodeLexicon` lays them out. */
+export interface BuiltLexicon {
+  readonly lexicon: Lexicon;
+  readonly bytes: Buffer;
+  readonly lines: number;
+}
+
+export function buildLexicon(text: string, frequency?: EnglishFrequency): BuiltLexicon {
   const steps = lexiconSteps(text, frequency);
   for (;;) {
     const step = steps.next();
@@ -73,8 +78,6 @@ export function buildLexicon(
 
 /** Lines between two pauses of `loadLexicon`: a few milliseconds of work each. */
 const LINES_PER_STEP = 2000;
-/** Entries copied between two pauses when the ranked tables are reduced to glosses. */
-const ENTRIES_PER_STEP = 50_000;
 
 /**
  * Builds the lexicon, pausing every few thousand lines: the service loads it while it already
@@ -83,7 +86,7 @@ const ENTRIES_PER_STEP = 50_000;
 function* lexiconSteps(
   text: string,
   frequency: EnglishFrequency | undefined,
-): Generator<void, { lexicon: Lexicon; lines: number }> {
+): Generator<void, BuiltLexicon> {
   const lower = new Map<string, Candidate>();
   const upper = new Map<string, Candidate>();
   const phraseStarts = new Map<string, number>();
@@ -189,33 +192,14 @@ function* lexiconSteps(
       }
     }
   }
-  // Only the glosses are needed after ranking; plain string maps halve the memory.
-  const lowerGloss = new Map<string, string>();
-  let copied = 0;
-  for (const [k, v] of lower) {
-    lowerGloss.set(k, v.gloss);
-    if (++copied % ENTRIES_PER_STEP === 0) yield;
-  }
-  lower.clear();
-  const upperGloss = new Map<string, string>();
-  for (const [k, v] of upper) {
-    upperGloss.set(k, v.gloss);
-    if (++copied % ENTRIES_PER_STEP === 0) yield;
-  }
-  upper.clear();
-  const lexicon: Lexicon = {
-    lookup(phrase, preferNoun) {
-      return preferNoun
-        ? (upperGloss.get(phrase) ?? lowerGloss.get(phrase))
-        : (lowerGloss.get(phrase) ?? upperGloss.get(phrase));
-    },
-    hasNoun: (phrase) => upperGloss.has(phrase),
-    lookupExact: (phrase, noun) => (noun ? upperGloss : lowerGloss).get(phrase),
-    verbLemma: (lowerWord) => verbLemmas.get(lowerWord),
-    maxPhraseWords: (firstWord) => phraseStarts.get(firstWord) ?? 1,
-    size: lowerGloss.size + upperGloss.size,
-  };
-  return { lexicon, lines };
+  // Only the glosses are kept, in one buffer rather than Maps of strings (compact-lexicon.ts).
+  yield;
+  const bytes = encodeLexicon({ lower: glosses(lower), upper: glosses(upper), verbLemmas, phraseStarts }, lines);
+  return { lexicon: decodeLexicon(bytes).lexicon, bytes, lines };
+}
+
+function* glosses(table: Map<string, Candidate>): Generator<[string, string]> {
+  for (const [key, candidate] of table) yield [key, candidate.gloss];
 }
 
 export async function loadLexicon(
