@@ -5,6 +5,11 @@
  * paragraphs of five sentences. The service runs in this process on a loopback port, on
  * in-memory PGlite (or DATABASE_URL when set), with the engine the service would pick.
  *
+ * Then the engine alone (translateText, no HTTP or database): sentences/s and sentences/s per
+ * thread, beside the published native figure for the neural model. With the neural engine it is
+ * measured with the service's workers (TRANSLATION_WORKERS) and with one worker; without the model
+ * the report says the neural figure was not measured, and why.
+ *
  *   node --import tsx services/translation/bench/translation.ts [--words 20000] [--runs 3]
  *
  * Writes bench/results/translation-<date>.md and .json at the repository root.
@@ -19,7 +24,10 @@ import { generateKeyPair, SignJWT } from 'jose';
 import { buildApp } from '../src/app.js';
 import { loadTranslationConfig } from '../src/config.js';
 import { countWords } from '../src/domain/translate.js';
+import { BergamotEngine } from '../src/engines/bergamot-engine.js';
 import { selectEngine } from '../src/engines/select.js';
+import { translateText } from '../src/engines/translate-text.js';
+import type { TranslationEngine } from '../src/engines/types.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const FLORES_DE = join(REPO_ROOT, '..', 'shared', 'data', 'flores-deen', 'flores-dev.de');
@@ -61,10 +69,21 @@ const median = (xs: number[]) => {
   return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 };
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
+const mib = (bytes: number | null) => (bytes === null ? 'n/a' : `${round(bytes / 2 ** 20)} MiB`);
+
+/**
+ * The published native speed of the tiny de→en student (bergamot-translator's Marian on a CPU,
+ * one thread, beam 1), as issue #18 cites it; the WASM build here is expected to be slower.
+ */
+const PUBLISHED_NATIVE = {
+  sentencesPerSecondPerThread: 57,
+  what: 'native Marian (bergamot-translator), tiny de→en student, 1 thread, beam 1 (as cited in issue #18)',
+};
 
 const doc = buildDocument();
+const config = { ...loadTranslationConfig({ ...process.env, LOG_LEVEL: 'warn' }), DATA_DIR: undefined };
 const loadStarted = performance.now();
-const engine = await selectEngine();
+const engine = await selectEngine({ bergamot: { workers: config.TRANSLATION_WORKERS } });
 const engineLoadMs = performance.now() - loadStarted;
 const status = engine.status();
 if (!status.ready) throw new Error(`no engine to benchmark: ${status.reason}`);
@@ -78,7 +97,6 @@ const token = await new SignJWT({ username: 'bench', roles: ['viewer'] })
   .setIssuedAt()
   .setExpirationTime('1h')
   .sign(privateKey);
-const config = { ...loadTranslationConfig({ ...process.env, LOG_LEVEL: 'warn' }), DATA_DIR: undefined };
 let ready: Promise<void> = Promise.resolve();
 const app = await buildApp(config, {
   loadEngine: async () => engine,
@@ -134,12 +152,65 @@ async function streamRun(): Promise<StreamRun> {
   return { firstTextMs, firstProgressMs, doneMs: performance.now() - started };
 }
 
+interface Throughput {
+  engine: string;
+  threads: number;
+  runs: number[];
+  sentencesPerSecond: number;
+  sentencesPerSecondPerThread: number;
+}
+
+/** The engine alone over the document: sentences/s, median of the runs after a warm-up. */
+async function throughput(label: string, measured: TranslationEngine): Promise<Throughput> {
+  const options = { batchSize: config.TRANSLATION_BATCH_SIZE };
+  await translateText(doc.text.slice(0, 5_000), measured, options);
+  const rates: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    const { sentences } = await translateText(doc.text, measured, options);
+    rates.push(sentences / ((performance.now() - started) / 1000));
+  }
+  // The dictionary glosses on the service's own thread; Bergamot on its workers.
+  const threads = measured.parallelism ?? 1;
+  const rate = median(rates);
+  return {
+    engine: label,
+    threads,
+    runs: rates.map((r) => round(r)),
+    sentencesPerSecond: round(rate),
+    sentencesPerSecondPerThread: round(rate / threads),
+  };
+}
+
 await plainRun(); // warm-up: JIT, first inserts
 const plain: PlainRun[] = [];
 for (let i = 0; i < runs; i++) plain.push(await plainRun());
 const stream: StreamRun[] = [];
 for (let i = 0; i < runs; i++) stream.push(await streamRun());
 await app.close();
+
+const measured: Throughput[] = [];
+let neuralNotMeasured: string | undefined;
+if (engine.name === 'bergamot') {
+  const workers = engine.parallelism ?? 1;
+  measured.push(await throughput(`bergamot, ${workers} worker${workers === 1 ? '' : 's'}`, engine));
+  if (workers > 1) {
+    const single = await BergamotEngine.load({ workers: 1 });
+    measured.push(await throughput('bergamot, 1 worker', single));
+    await single.close();
+  }
+} else {
+  measured.push(await throughput(`${engine.name} (${engine.kind}; not comparable to the neural figure)`, engine));
+  // What stops the neural engine here is reported; its speed is never estimated.
+  neuralNotMeasured = await BergamotEngine.load({ workers: 1 }).then(
+    async (neural) => {
+      await neural.close();
+      return `the model is installed, but TRANSLATION_ENGINE=${config.TRANSLATION_ENGINE} chose ${engine.name}`;
+    },
+    (error: Error) => error.message,
+  );
+}
+const workersAfter = engine.status().workers;
 await engine.close();
 
 const now = new Date();
@@ -172,11 +243,18 @@ const report = {
     medianFirstTextMs: round(median(stream.map((r) => r.firstTextMs))),
     medianDoneMs: round(median(stream.map((r) => r.doneMs)), 0),
   },
+  engineThroughput: {
+    measured,
+    publishedNative: PUBLISHED_NATIVE,
+    neuralNotMeasured: neuralNotMeasured ?? null,
+    workers: workersAfter ?? null,
+  },
   environment: {
     node: process.version,
     cpu: `${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}`,
     database: config.DATABASE_URL ? 'postgresql' : 'pglite (memory)',
     batchSize: config.TRANSLATION_BATCH_SIZE,
+    workers: config.TRANSLATION_WORKERS,
   },
 };
 
@@ -196,11 +274,27 @@ The service runs in this process on a loopback port (${report.environment.databa
 | POST /translate/stream, first streamed sentence ms | ${report.stream.medianFirstTextMs} | ${report.stream.runs.map((r) => r.firstTextMs).join(', ')} |
 | POST /translate/stream, done ms | ${report.stream.medianDoneMs} | ${report.stream.runs.map((r) => r.doneMs).join(', ')} |
 
+## Engine throughput (translateText alone: no HTTP, no database)
+
+| engine | threads | sentences/s | sentences/s per thread | runs |
+|---|---:|---:|---:|---|
+${measured.map((m) => `| ${m.engine} | ${m.threads} | ${m.sentencesPerSecond} | ${m.sentencesPerSecondPerThread} | ${m.runs.join(', ')} |`).join('\n')}
+| published: ${PUBLISHED_NATIVE.what} | 1 | — | ≈ ${PUBLISHED_NATIVE.sentencesPerSecondPerThread} | — |
+${
+  neuralNotMeasured
+    ? `\n**The neural engine was not measured on this machine**: ${neuralNotMeasured}. The figures above are the ${engine.name} engine's, a different kind of translator.\n`
+    : ''
+}${
+  workersAfter
+    ? `\nWorkers after the runs: ${workersAfter.map((w) => `#${w.id} ${w.batches} batches, WASM memory ${mib(w.wasmBytes)}, heap ${mib(w.heapBytes)}`).join('; ')}.\n`
+    : ''
+}
 ## Environment
 
 - node: ${report.environment.node}
 - cpu: ${report.environment.cpu}
 - database: ${report.environment.database}
+- TRANSLATION_WORKERS: ${report.environment.workers} (used by the neural engine only)
 `;
 
 const out = join(REPO_ROOT, 'bench', 'results');

@@ -50,7 +50,8 @@ export async function buildApp(
 ): Promise<ServiceApp> {
   const env = { ...process.env, TRANSLATION_ENGINE: config.TRANSLATION_ENGINE };
   let firstStart: FirstStartFetch | undefined;
-  const engines = new EngineHolder(options.loadEngine ?? (() => selectEngine({ env })), {
+  const bergamot = { workers: config.TRANSLATION_WORKERS };
+  const engines = new EngineHolder(options.loadEngine ?? (() => selectEngine({ env, bergamot })), {
     required: config.TRANSLATION_ENGINE !== 'auto',
     download: () => firstStart?.download() ?? null,
   });
@@ -103,7 +104,7 @@ export async function buildApp(
       const deps = {
         db,
         engines,
-        metrics: createTranslationMetrics(metrics),
+        metrics: createTranslationMetrics(metrics, () => engines.info().workers),
         batchSize: config.TRANSLATION_BATCH_SIZE,
         console: consoleBackend,
         consoleLimits: DEFAULT_LIMITS,

@@ -1,4 +1,5 @@
 import { loadConfig, serviceConfigProperties, Type } from '@flotilla/kit';
+import { defaultWorkerCount } from './engines/bergamot/pool.js';
 import { DICTIONARY_SOURCE } from './engines/dictionary-fetch.js';
 
 export const TranslationConfigSchema = Type.Object({
@@ -12,6 +13,11 @@ export const TranslationConfigSchema = Type.Object({
   ),
   /** Sentences per engine call; also how often progress is streamed. */
   TRANSLATION_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 16 }),
+  /**
+   * Bergamot worker threads, each loading its own copy of the model (and Marian's 128 MB
+   * workspace) into its WASM memory. Default: the cores less one, at least 1, at most 4.
+   */
+  TRANSLATION_WORKERS: Type.Optional(Type.Integer({ minimum: 1, maximum: 16 })),
   /** Where the users service runs; its key set verifies callers' tokens. */
   USERS_URL: Type.String({ minLength: 1, default: 'http://127.0.0.1:3001' }),
   /** Overrides `${USERS_URL}/.well-known/jwks.json`. */
@@ -43,5 +49,6 @@ export function loadTranslationConfig(env: NodeJS.ProcessEnv = process.env) {
   return {
     ...config,
     TRANSLATION_FETCH: config.TRANSLATION_FETCH ?? (set(env.CI) || set(env.VITEST) ? 'off' : 'on'),
+    TRANSLATION_WORKERS: config.TRANSLATION_WORKERS ?? defaultWorkerCount(),
   };
 }

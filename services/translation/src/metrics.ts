@@ -1,8 +1,31 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { EngineWorkerStatus } from './engines/types.js';
 
-/** Domain metrics, labelled by engine (a bounded set: bergamot, dictionary). */
-export function createTranslationMetrics(registry: Registry) {
+/**
+ * Domain metrics, labelled by engine (a bounded set: bergamot, dictionary). `workers` reads the
+ * engine's worker threads at each scrape (Bergamot's: at most TRANSLATION_WORKERS of them).
+ */
+export function createTranslationMetrics(
+  registry: Registry,
+  workers: () => readonly EngineWorkerStatus[] | undefined = () => undefined,
+) {
   return {
+    workerMemory: new Gauge({
+      name: 'translation_worker_memory_bytes',
+      help:
+        'Memory of each Bergamot worker thread after its last call: wasm = its WebAssembly memory ' +
+        '(model, workspace, buffers; it only grows), heap = its V8 heap in use',
+      labelNames: ['worker', 'memory'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const worker of workers() ?? []) {
+          const labels = { worker: String(worker.id) };
+          if (worker.wasmBytes !== null) this.set({ ...labels, memory: 'wasm' }, worker.wasmBytes);
+          if (worker.heapBytes !== null) this.set({ ...labels, memory: 'heap' }, worker.heapBytes);
+        }
+      },
+    }),
     translations: new Counter({
       name: 'translations_total',
       help: 'Translations stored',

@@ -5066,6 +5066,22 @@ export interface paths {
                                 /** @description null until known */
                                 totalBytes: number | null;
                             } | null;
+                            /** @description the neural engine's worker threads (TRANSLATION_WORKERS); absent for the other engines */
+                            workers?: {
+                                id: number;
+                                /** @description busy: translating a batch; stopped: its replacement failed too */
+                                state: "starting" | "idle" | "busy" | "stopped";
+                                /** @description worker calls since the engine loaded (batches, merged across requests) */
+                                batches: number;
+                                /** @description sentences in those calls */
+                                sentences: number;
+                                /** @description times replaced after missing its deadline or crashing */
+                                restarts: number;
+                                /** @description its WebAssembly memory after its last call (model, workspace, buffers); null when stopped */
+                                wasmBytes: number | null;
+                                /** @description its thread's V8 heap in use after its last call; null when stopped */
+                                heapBytes: number | null;
+                            }[];
                             /** @description the longest text_de accepted by POST /translate and /translate/stream (1048576 characters) */
                             maxChars: number;
                         };

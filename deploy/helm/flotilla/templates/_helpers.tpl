@@ -174,6 +174,7 @@ exactly as in Compose. secret-kind is app (secrets.existingSecret or the generat
 {{- $_ := set $env "TRANSLATION_MODEL_DIR" "/var/lib/flotilla/translation-model" -}}
 {{- $_ := set $env "DICTIONARY_PATH" "/usr/share/trans/de-en" -}}
 {{- $_ := set $env "TRANSLATION_ENGINE" $v.engine -}}
+{{- $_ := set $env "TRANSLATION_WORKERS" ($v.workers | toString) -}}
 {{- /* auto: download the model unless a NetworkPolicy keeps the pod from its host. */ -}}
 {{- $np := $root.Values.networkPolicy -}}
 {{- $blocked := and $np.enabled (not $np.egress.translation.enabled) -}}

@@ -1,7 +1,7 @@
 import { HttpProblem, type ReadinessCheck } from '@flotilla/kit';
 import type { DownloadState } from '../engines/first-start.js';
 import { UnavailableEngine } from '../engines/select.js';
-import type { TranslationEngine } from '../engines/types.js';
+import type { EngineWorkerStatus, TranslationEngine } from '../engines/types.js';
 
 /** What `GET /translate/engine` and `/readyz` tell about the engine. */
 export interface EngineInfo {
@@ -11,6 +11,8 @@ export interface EngineInfo {
   reason: string;
   /** The first start's download under way (the model or the dictionary), if any. */
   download: DownloadState | null;
+  /** The engine's worker threads and their memory, when it runs them (Bergamot). */
+  workers?: EngineWorkerStatus[];
 }
 
 /** An engine taken for one translation; `release` when done, so a replaced engine can be closed. */
@@ -94,7 +96,14 @@ export class EngineHolder {
     const download = this.#download();
     if (!engine) return { name: 'loading', kind: 'loading', ready: false, reason: 'engine loading', download };
     const status = engine.status();
-    return { name: engine.name, kind: engine.kind, ready: status.ready, reason: status.reason, download };
+    return {
+      name: engine.name,
+      kind: engine.kind,
+      ready: status.ready,
+      reason: status.reason,
+      download,
+      ...(status.workers ? { workers: status.workers } : {}),
+    };
   }
 
   /** The engine for one translation (see `current`), held until `release`. */

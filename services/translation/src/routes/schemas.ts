@@ -105,6 +105,27 @@ export const EngineInfo = Type.Object({
         'the first start downloading a missing engine in the background (the service switches to it when verified), or null',
     },
   ),
+  workers: Type.Optional(
+    Type.Array(
+      Type.Object({
+        id: Type.Integer({ minimum: 0 }),
+        state: Type.Union(
+          [Type.Literal('starting'), Type.Literal('idle'), Type.Literal('busy'), Type.Literal('stopped')],
+          { description: 'busy: translating a batch; stopped: its replacement failed too' },
+        ),
+        batches: Type.Integer({ minimum: 0, description: 'worker calls since the engine loaded (batches, merged across requests)' }),
+        sentences: Type.Integer({ minimum: 0, description: 'sentences in those calls' }),
+        restarts: Type.Integer({ minimum: 0, description: 'times replaced after missing its deadline or crashing' }),
+        wasmBytes: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], {
+          description: 'its WebAssembly memory after its last call (model, workspace, buffers); null when stopped',
+        }),
+        heapBytes: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], {
+          description: "its thread's V8 heap in use after its last call; null when stopped",
+        }),
+      }),
+      { description: 'the neural engine\'s worker threads (TRANSLATION_WORKERS); absent for the other engines' },
+    ),
+  ),
   maxChars: Type.Integer({
     description: `the longest text_de accepted by POST /translate and /translate/stream (${MAX_TEXT_CHARS} characters)`,
   }),

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { ModelBuffers } from './model-files.js';
 
 /**
  * Runs the `@browsermt/bergamot-translator` WASM worker under Node.
@@ -13,6 +14,37 @@ import { Worker } from 'node:worker_threads';
  * worker's three files into a cache directory with a `{"type":"commonjs"}` package.json
  * beside them and talk to the worker ourselves over its `{id, name, args}` protocol.
  */
+
+/** A worker's memory, as it stood after its last reply. */
+export interface WorkerMemory {
+  /**
+   * The WebAssembly memory's size: the model, Marian's workspace and the sentences' buffers all
+   * live in it. It only grows, and only during a call, so between calls this is exact.
+   */
+  readonly wasmBytes: number;
+  /** The worker thread's V8 heap in use (its JavaScript objects, not the WASM memory). */
+  readonly heapBytes: number;
+}
+
+const PAIR = { from: 'de', to: 'en' };
+
+/**
+ * The worker's entry: the package's script, with every reply stamped with the thread's memory
+ * (Node 20 cannot read another thread's heap, and the WASM memory is only visible inside it).
+ */
+function workerEntry(script: string): string {
+  return `'use strict';
+const { parentPort } = require('node:worker_threads');
+const { getHeapStatistics } = require('node:v8');
+const post = parentPort.postMessage.bind(parentPort);
+parentPort.postMessage = (message) =>
+  post({ ...message, memory: {
+    wasmBytes: globalThis.Module?.HEAP8?.buffer.byteLength ?? 0,
+    heapBytes: getHeapStatistics().used_heap_size,
+  } });
+require(${JSON.stringify(script)});
+`;
+}
 
 const WORKER_FILES = [
   'translator-worker.js',
@@ -75,17 +107,29 @@ interface Pending {
   reject(error: Error): void;
 }
 
-/** A started Bergamot worker: calls its methods with a deadline each. */
+interface Reply {
+  id: number;
+  result?: unknown;
+  error?: { message?: string };
+  memory?: WorkerMemory;
+}
+
+/**
+ * A started Bergamot worker: calls its methods with a deadline each. A call that misses its
+ * deadline terminates the worker: it is stuck in WASM, which cannot be interrupted.
+ */
 export class BergamotWorker {
   readonly #worker: Worker;
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
   #stderrTail: string[] = [];
   #dead: Error | undefined;
+  #memory: WorkerMemory = { wasmBytes: 0, heapBytes: 0 };
 
   private constructor(worker: Worker) {
     this.#worker = worker;
-    worker.on('message', (message: { id: number; result?: unknown; error?: { message?: string } }) => {
+    worker.on('message', (message: Reply) => {
+      if (message.memory) this.#memory = message.memory;
       const pending = this.#pending.get(message.id);
       if (!pending) return;
       this.#pending.delete(message.id);
@@ -115,7 +159,7 @@ export class BergamotWorker {
   static async start(options: { timeoutMs?: number; cacheRoot?: string } = {}): Promise<BergamotWorker> {
     const dir = await prepareWorkerDir(options.cacheRoot);
     const worker = new BergamotWorker(
-      new Worker(join(dir, 'translator-worker.js'), { stdout: true, stderr: true }),
+      new Worker(workerEntry(join(dir, 'translator-worker.js')), { eval: true, stdout: true, stderr: true }),
     );
     try {
       await worker.call(
@@ -130,25 +174,46 @@ export class BergamotWorker {
     return worker;
   }
 
-  call(name: string, args: unknown[], timeoutMs: number, signal?: AbortSignal): Promise<unknown> {
+  /** Loads the German→English model; the worker keeps it for all its translations. */
+  async loadModel(buffers: ModelBuffers, timeoutMs: number): Promise<void> {
+    await this.call(
+      'loadTranslationModel',
+      [
+        PAIR,
+        {
+          model: toArrayBuffer(buffers.model),
+          shortlist: toArrayBuffer(buffers.shortlist),
+          vocabs: [toArrayBuffer(buffers.vocab)],
+        },
+      ],
+      timeoutMs,
+    );
+  }
+
+  /** Translates the sentences as one batch (Marian batches them internally by length). */
+  async translate(sentences: readonly string[], timeoutMs: number): Promise<string[]> {
+    const result = (await this.call(
+      'translate',
+      [{ models: [PAIR], texts: sentences.map((text) => ({ text, html: false, qualityScores: false })) }],
+      timeoutMs,
+    )) as { target: { text: string } }[];
+    return result.map((r) => r.target.text);
+  }
+
+  call(name: string, args: unknown[], timeoutMs: number): Promise<unknown> {
     if (this.#dead) return Promise.reject(this.#dead);
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       const cleanup = (): void => {
         clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
         this.#pending.delete(id);
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(this.#withStderr(`Bergamot ${name} timed out after ${timeoutMs} ms`)));
+        const error = new Error(this.#withStderr(`Bergamot ${name} timed out after ${timeoutMs} ms`));
+        void this.terminate();
+        reject(error);
       }, timeoutMs);
-      // The WASM call itself cannot be interrupted; abort stops waiting for it.
-      const onAbort = (): void => {
-        cleanup();
-        reject(signal?.reason instanceof Error ? signal.reason : new DOMException('aborted', 'AbortError'));
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
       this.#pending.set(id, {
         resolve: (v) => {
           cleanup();
@@ -167,6 +232,10 @@ export class BergamotWorker {
     return this.#dead === undefined;
   }
 
+  get memory(): WorkerMemory {
+    return this.#memory;
+  }
+
   async terminate(): Promise<void> {
     this.#fail(new Error('Bergamot worker terminated'));
     await this.#worker.terminate();
@@ -182,4 +251,11 @@ export class BergamotWorker {
     const tail = this.#stderrTail.join(' / ').trim();
     return tail ? `${message} (${tail})` : message;
   }
+}
+
+/** Copies into a standalone ArrayBuffer: a Buffer may be a view on a larger shared pool. */
+function toArrayBuffer(buffer: Buffer): ArrayBuffer {
+  const copy = new ArrayBuffer(buffer.byteLength);
+  new Uint8Array(copy).set(buffer);
+  return copy;
 }
