@@ -14,9 +14,11 @@
 // set, each exports its spans there (packages/kit/src/tracing.ts).
 import { randomBytes } from 'node:crypto';
 import { execFileSync, fork } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createInterface } from 'node:readline';
 import { domainServices, entryPoint, ROOT, URL_VARIABLE } from './stack.mjs';
 
@@ -41,6 +43,18 @@ if (!Number.isInteger(gatewayPort) || gatewayPort < 0 || gatewayPort > 65535)
 build();
 claimDataDir();
 const { fetchVia, socketAddress } = await import('@flotilla/kit/address');
+/**
+ * PGlite's WebAssembly in V8's baseline compiler only (BASELINE_WASM_FLAGS says why) for the
+ * services whose WebAssembly is PGlite's alone, and for translation unless a neural model is
+ * installed: the model's WebAssembly needs the optimising compiler.
+ */
+const { BASELINE_WASM_FLAGS } = await import('@flotilla/kit/pglite-settings');
+const { hasModelFile } = await import(
+  pathToFileURL(join(ROOT, 'services', 'translation', 'dist', 'engines', 'bergamot-engine.js')).href
+);
+// The services run in ROOT, where the model directory's default is.
+const neural = hasModelFile({ TRANSLATION_MODEL_DIR: join(ROOT, 'data', 'translation-model'), ...process.env });
+const nodeFlagsOf = (name) => (name === 'gateway' || (name === 'translation' && neural) ? [] : BASELINE_WASM_FLAGS);
 const runDir = privateRunDir();
 // Shared by the gateway and users only: users believes the client addresses the gateway reports.
 const gatewaySecretFile = join(runDir, 'gateway-secret');
@@ -59,13 +73,17 @@ const urls = Object.fromEntries(services.map((name) => [name, socketAddress(sock
 const sharedEnv = urls.users ? { USERS_URL: urls.users } : {};
 const gatewayEnv = { ...sharedEnv, DATA_DIR: undefined, GATEWAY_SECRET_FILE: gatewaySecretFile };
 for (const name of services) gatewayEnv[URL_VARIABLE[name]] = urls[name];
+const startService = (name) =>
+  startChild(name, name === 'users' ? { ...sharedEnv, GATEWAY_SECRET_FILE: gatewaySecretFile } : sharedEnv, {
+    SOCKET_PATH: sockets[name],
+  });
+// Translation takes longest on a first start (its lexicon compiles while its database opens), so
+// it starts at once with a database of its own; the others share one new database directory.
+const [first, rest] = [services.filter((name) => name === 'translation'), services.filter((name) => name !== 'translation')];
 const [gatewayUrl] = await Promise.all([
   startChild('gateway', gatewayEnv, { PORT: String(gatewayPort) }),
-  ...services.map((name) =>
-    startChild(name, name === 'users' ? { ...sharedEnv, GATEWAY_SECRET_FILE: gatewaySecretFile } : sharedEnv, {
-      SOCKET_PATH: sockets[name],
-    }),
-  ),
+  ...first.map(startService),
+  prepareDatabases(rest).then(() => Promise.all(rest.map(startService))),
 ]);
 await waitUntilReady([...services.map((name) => `${urls[name]}/readyz`), `${gatewayUrl}/healthz`]);
 const shown = gatewayUrl.replace('127.0.0.1', 'localhost');
@@ -91,6 +109,31 @@ function privateRunDir() {
   if (join(dir, 'translation-metrics.sock').length > 100)
     fail(`the temporary directory ${tmpdir()} is too deep for Unix socket paths; set TMPDIR=/tmp`);
   return dir;
+}
+
+/**
+ * On a first start, one new PGlite data directory (initdb: ~2.5 s of CPU) copied for every service
+ * that has none, instead of an initdb per service at once on a machine with fewer cores than
+ * services. A directory a service has begun to fill is left to the service.
+ */
+async function prepareDatabases(names) {
+  if (process.env.DATABASE_URL) return;
+  const isEmpty = (dir) => !existsSync(dir) || readdirSync(dir).length === 0;
+  const missing = names.filter((name) => isEmpty(join(dataDir, name)));
+  if (missing.length < 2) return;
+  const template = join(dataDir, '.new-database');
+  rmSync(template, { recursive: true, force: true });
+  try {
+    const child = fork(join(ROOT, 'packages', 'kit', 'dist', 'pglite-init.js'), [template], {
+      execArgv: [...BASELINE_WASM_FLAGS],
+      stdio: 'inherit',
+    });
+    const [code] = await once(child, 'exit');
+    if (code !== 0) return; // each service makes its own and reports why it cannot
+    for (const name of missing) cpSync(template, join(dataDir, name), { recursive: true });
+  } finally {
+    rmSync(template, { recursive: true, force: true });
+  }
 }
 
 /** Two stacks on one data directory would corrupt it: the first one holds a lock file. */
@@ -128,11 +171,20 @@ function startChild(name, extraEnv, listen) {
       METRICS_SOCKET_PATH: join(runDir, `${name}-metrics.sock`),
       METRICS_PORT: undefined,
       DATA_DIR: join(dataDir, name),
+      // The translator's downloaded dictionary and compiled lexicons belong to this stack's data too.
+      ...(name === 'translation'
+        ? { DICTIONARY_CACHE_DIR: process.env.DICTIONARY_CACHE_DIR ?? join(dataDir, 'translation-dictionary') }
+        : {}),
       NODE_ENV: process.env.NODE_ENV ?? 'production',
       ...extraEnv,
     };
     for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
-    const child = fork(entryPoint(name), [], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const child = fork(entryPoint(name), [], {
+      env,
+      cwd: ROOT,
+      execArgv: nodeFlagsOf(name),
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
     state.process = child;
     say(`${name} started (pid ${child.pid})`);
     state.startedAt = Date.now();

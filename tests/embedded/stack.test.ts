@@ -49,6 +49,15 @@ describe('the embedded stack (npm start)', () => {
       expect(files.length).toBeGreaterThan(0);
       for (const file of files) expect(statSync(join(file.parentPath, file.name)).mode & 0o077).toBe(0);
     }
+    // The first start's shared new database was copied for the services and removed.
+    expect(readdirSync(dataDir)).not.toContain('.new-database');
+  });
+
+  it('keeps the translator\'s compiled lexicon in the stack\'s data directory, private to this user', () => {
+    const dir = join(dataDir, 'translation-dictionary');
+    const lexicons = readdirSync(dir).filter((name) => /^lexicon-ranked-[0-9a-f]{32}\.bin$/u.test(name));
+    expect(lexicons).toHaveLength(1);
+    expect(statSync(join(dir, lexicons[0] ?? '')).mode & 0o077).toBe(0);
   });
 
   it('listens on one TCP port, the gateway’s; each service only on sockets in a private directory', async () => {

@@ -9,7 +9,7 @@ import type { Registry } from 'prom-client';
 import { ConnectionBreaker } from './breaker.js';
 import { instrumentPool } from './metrics.js';
 import { forkModule } from './worker.js';
-import { pgliteStartParams } from './pglite-settings.js';
+import { BASELINE_WASM_FLAGS, pgliteStartParams } from './pglite-settings.js';
 
 export interface DatabaseOptions {
   /** PostgreSQL server URL; when absent an embedded PGlite database is used. */
@@ -288,7 +288,7 @@ async function openPglite(dataDir: string | undefined, extensions: string[]): Pr
 
 /** initdb in a child process (pglite-init.ts), whose memory goes with it. */
 async function initialiseInChild(dataDir: string): Promise<void> {
-  const child = forkModule(import.meta.url, 'pglite-init', [dataDir]);
+  const child = forkModule(import.meta.url, 'pglite-init', [dataDir], BASELINE_WASM_FLAGS);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-2000);

@@ -19,12 +19,17 @@ export function startWorker(beside: string, name: string, options: WorkerOptions
 
 /**
  * Runs the module `name` beside `beside` in a child Node process, as `startWorker` finds it; from
- * source, through tsx. For work whose memory must go when it ends: a worker thread's native
+ * source, through tsx; `nodeFlags` before the rest. For work whose memory must go when it ends: a worker thread's native
  * allocations stay in glibc's per-thread arenas after it exits, a process's go with it.
  */
-export function forkModule(beside: string, name: string, args: readonly string[]): ChildProcess {
+export function forkModule(
+  beside: string,
+  name: string,
+  args: readonly string[],
+  nodeFlags: readonly string[] = [],
+): ChildProcess {
   const extension = extname(fileURLToPath(beside));
   const entry = fileURLToPath(new URL(`./${name}${extension}`, beside));
-  const execArgv = extension === '.ts' ? ['--import', import.meta.resolve('tsx/esm')] : [];
+  const execArgv = [...nodeFlags, ...(extension === '.ts' ? ['--import', import.meta.resolve('tsx/esm')] : [])];
   return fork(entry, [...args], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
 }

@@ -56,7 +56,9 @@ export async function buildApp(
     download: () => firstStart?.download() ?? null,
   });
   const fetching = config.TRANSLATION_FETCH === 'on' && (options.fetchOnStart ?? !options.loadEngine);
-  return createService<DB>({
+  // The engine loads while the database opens: on a first start the lexicon compiles meanwhile.
+  const loading = engines.start();
+  const service = createService<DB>({
     name: 'translation',
     description:
       'German→English translation of texts of any length (up to 1 Mi characters), their history, and a read-only SQL console',
@@ -77,7 +79,7 @@ export async function buildApp(
           log.info({ engine: info.name, kind: info.kind }, `translation engine ${when}: ${info.reason}`);
         else log.warn({ engine: info.name }, info.reason);
       };
-      void engines.start().then(() => announce('ready'));
+      void loading.then(() => announce('ready'));
       if (fetching) {
         firstStart = new FirstStartFetch(await firstStartDownloads(config, env), {
           log,
@@ -114,6 +116,11 @@ export async function buildApp(
       historyRoutes(app, deps);
       consoleRoutes(app, deps);
     },
+  });
+  // A service that cannot start (its database) must not leave the engine's workers running.
+  return service.catch(async (error: unknown) => {
+    await engines.close();
+    throw error;
   });
 }
 

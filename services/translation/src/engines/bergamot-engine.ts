@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FETCH_HINT, readModelFiles } from './bergamot/model-files.js';
 import { defaultWorkerCount, WorkerPool } from './bergamot/pool.js';
@@ -12,6 +13,18 @@ import {
 
 export function modelDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.TRANSLATION_MODEL_DIR || join(process.cwd(), 'data', 'translation-model');
+}
+
+/**
+ * Whether the model directory holds a model file: a cheap look before anything starts (the
+ * launcher keeps V8's optimising compiler for the engine's WebAssembly then); loading verifies it.
+ */
+export function hasModelFile(env: NodeJS.ProcessEnv = process.env): boolean {
+  try {
+    return readdirSync(modelDir(env)).some((name) => name.startsWith('model.'));
+  } catch {
+    return false;
+  }
 }
 
 export interface BergamotOptions {
