@@ -30,6 +30,18 @@ describe('loadConfig', () => {
     expect(message).toContain('LOG_LEVEL');
   });
 
+  it('refuses numbers that are not written as such instead of rounding or truncating them', () => {
+    for (const [POOL, PORT] of [['1.5', '4100'], ['4', '41OO'], ['4', '4100 '], ['0x10', '4100'], ['4', '']]) {
+      const env = { SIGNING_KEY: 'abcdefgh', POOL, PORT };
+      if (PORT === '') {
+        expect(loadConfig(Schema, env)).toMatchObject({ POOL: 4, PORT: 3000 });
+        continue;
+      }
+      expect(() => loadConfig(Schema, env)).toThrow(POOL === '4' ? /PORT must be a whole number/ : /POOL must be a whole number/);
+    }
+    expect(loadConfig(Schema, { SIGNING_KEY: 'abcdefgh', POOL: '+8', PORT: '0' })).toMatchObject({ POOL: 8, PORT: 0 });
+  });
+
   it('never echoes a rejected value, which may be a secret', () => {
     expect(() => loadConfig(Schema, { SIGNING_KEY: 'short' })).toThrow(/SIGNING_KEY/);
     expect(() => loadConfig(Schema, { SIGNING_KEY: 'short' })).not.toThrow(/short/);
