@@ -37,11 +37,11 @@ const STEPS: { step: string; rule?: keyof DictionaryRules }[] = [
   { step: '+ compound splitting', rule: 'compounds' },
   { step: '+ sense choice by English frequency', rule: 'commonSense' },
   { step: '+ names left alone', rule: 'names' },
-  { step: '+ unlisted verb and plural forms inflected', rule: 'inflection' },
-  { step: '+ numbers, times and dates', rule: 'numbers' },
-  { step: '+ articles by context, function-word pairs word by word', rule: 'functionWords' },
-  { step: '+ separable verbs', rule: 'separableVerbs' },
-  { step: '+ word order (verb-second, verb-final)', rule: 'wordOrder' },
+  { step: '+ unlisted verb, plural and adjective forms inflected', rule: 'inflection' },
+  { step: '+ numbers, times, dates, decades and scales', rule: 'numbers' },
+  { step: '+ function words by context (articles, pronouns, als, a/an), their phrases word by word', rule: 'functionWords' },
+  { step: '+ separable and reflexive verbs', rule: 'separableVerbs' },
+  { step: '+ word order (verb-second, verb-final, verb clusters, passive, perfect)', rule: 'wordOrder' },
 ];
 
 const lines = async (file: string) => (await readFile(join(values.flores, file), 'utf8')).replace(/\n$/u, '').split('\n');

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { englishFrequency, glossRarity } from '../src/engines/dictionary/english-frequency.js';
 import { Glosser } from '../src/engines/dictionary/gloss.js';
 import { buildLexicon } from '../src/engines/dictionary/lexicon.js';
+import { lemmaCandidates } from '../src/engines/dictionary/morphology.js';
 import { englishNumbers } from '../src/engines/dictionary/numbers.js';
 import { ALL_RULES } from '../src/engines/dictionary/rules.js';
 import { thirdPerson } from '../src/engines/dictionary/separable.js';
@@ -41,7 +42,8 @@ describe('English word frequency', () => {
 
 describe('German numbers, times and dates', () => {
   it.each([
-    ['2,3 Milliarden', '2.3 Milliarden'],
+    // Milliarde, not the English word: German "Billion" is a trillion.
+    ['2,3 Milliarden', '2.3 Milliarde'],
     ['1.200 Einwohner', '1,200 Einwohner'],
     ['1.234.567,89 Euro', '1,234,567.89 Euro'],
     ['gegen 9:30 Uhr', 'gegen 9:30'],
@@ -49,7 +51,9 @@ describe('German numbers, times and dates', () => {
     ['um 9 Uhr', "um 9 o'clock"],
     ['am 3. Mai 1990', 'am 3 Mai 1990'],
     ['der 28-jährige Vidal', 'der 28-year-old Vidal'],
-    ['4 Mio. Menschen', '4 million Menschen'],
+    ['4 Mio. Menschen', '4 Million Menschen'],
+    ['in den 1970er Jahren', 'in den 1970s'],
+    ['um 5 Prozent', 'um 5 percent'],
     ['Hunde, z. B. Pudel', 'Hunde, zum Beispiel Pudel'],
     ['um 500 v. Chr. gebaut', 'um 500 BC gebaut'],
   ])('%s → %s', (german, english) => {
@@ -58,6 +62,15 @@ describe('German numbers, times and dates', () => {
 
   it('leaves dates, scores and plain numbers alone', () => {
     for (const text of ['am 1.1.2020', 'bei 7:2', 'seit 1995-96', '76 Punkte']) expect(englishNumbers(text)).toBe(text);
+  });
+});
+
+describe('lemma candidates', () => {
+  it('keeps a verbal candidate only when it is a verb', () => {
+    // neuen is an inflected neu, not a form of the numeral neun.
+    expect(lemmaCandidates('neuen', false)).toContain('neun');
+    expect(lemmaCandidates('neuen', false, (lemma) => lemma === 'spielen')).not.toContain('neun');
+    expect(lemmaCandidates('neuen', false, () => false)).toContain('neu');
   });
 });
 
@@ -102,7 +115,7 @@ describe('the rules on the real Ding dictionary', () => {
     ['verb-second with an auxiliary and a name', 'Gestern hat Frisch gewonnen.', 'Yesterday Frisch has won.'],
     ['infinitive clause after a comma', 'Er versuchte, das Fenster zu öffnen.', 'He tried, to open the window.'],
     ['preposition before a weekday and a place', 'Am Montag fuhr er nach Berlin.', 'On Monday he drove to Berlin.'],
-    ['es gibt', 'Es gibt viele Hunde im Garten.', 'There is many dogs in the garden.'],
+    ['es gibt, agreeing with a plural', 'Es gibt viele Hunde im Garten.', 'There are many dogs in the garden.'],
     ['unlisted past tense through the infinitive', 'Er sagte, dass er müde ist.', 'He said, that he is tired.'],
     ['unlisted present tense through the infinitive', 'Sie meldet einen Fehler.', 'She reports a mistake.'],
     ['dative plural', 'Die Kinder spielten mit den Hunden.', 'The children played with the dogs.'],
@@ -116,7 +129,42 @@ describe('the rules on the real Ding dictionary', () => {
     ['genitive der', 'Die Kinder spielen im Garten der Schule.', 'The children play in the garden of the school.'],
     ['mit dem word by word, not "wherewith"', 'Er spielt mit dem Hund.', 'He plays with the dog.'],
     ['numbers: an age', 'Der 28-jährige Spieler gewann.', 'The 28-year-old player won.'],
-    ['numbers: thousands', 'Die Firma hat 1.200 Mitarbeiter.', 'The company has 1,200 members of staff.'],
+    ['numbers: thousands', 'Die Stadt hat 1.200 Einwohner.', 'The town has 1,200 inhabitants.'],
+    ['numbers: decades and billions', 'In den 1970er Jahren gab es 2,3 Milliarden Menschen.', 'In the 1970s there were 2.3 billion people.'],
+    ['als after a comparative is "than"', 'Die Kinder sind größer als ihre Eltern.', 'The children are greater than their parents.'],
+    ['als opening a clause is "when"', 'Als er nach Hause kam, schlief der Hund.', 'When he came home, the dog slept.'],
+    ['Sie mid-sentence is the polite "you"', 'Morgen sollten Sie früh kommen.', 'Tomorrow you should come early.'],
+    ['Sie before a modal of advice is "you"', 'Sie sollten viel Wasser trinken.', 'You should drink much water.'],
+    ['die meisten is "most"', 'Die meisten Menschen sind müde.', 'Most people are tired.'],
+    ['a listed sentence mid-sentence starts lower-case', 'Wenn es regnet, bleiben wir zu Hause.', 'If it’s raining, we stay at home.'],
+    ['sie beside a plural verb in a clause', 'Er sagt, dass sie kommen.', 'He says, that they come.'],
+    ['generic man is "you", and its verb agrees', 'Man sieht den Berg.', 'You see the mountain.'],
+    ['verb + particle phrase only when the particle ends the clause', 'Er kam nach Berlin.', 'He came to Berlin.'],
+    ['particle + unlisted past in a verb-final clause', 'Die Hochzeit, die im Mai stattfand, war schön.', 'The wedding, which took place in the May, was nice.'],
+    ['perfect with sein after an apposition', 'Der Mann, ein Lehrer, ist gestern gestorben.', 'The man, an instructor, has yesterday died.'],
+    ['perfect with sein', 'Er ist nach Berlin gefahren.', 'He has driven to Berlin.'],
+    ['pluperfect with sein', 'Er war nach Berlin gefahren.', 'He had driven to Berlin.'],
+    ['perfect with sein, participle in -ten', 'Sie sind beide zurückgetreten.', 'They have resigned both.'],
+    ['an before a vowel', 'Das ist ein amerikanisches Auto.', 'That is an American car.'],
+    ['einer der … is "one of the"', 'Er ist einer der reichsten Männer.', 'He is one of the richest men.'],
+    ['zu + infinitive is "to", not an idiom', 'Er versuchte zu gewinnen.', 'He tried to win.'],
+    ['passive in a verb-final clause', 'Ich weiß, dass die Brücke gebaut wird.', 'I know, that the bridge is built.'],
+    ['passive agent von is "by"', 'Das Buch wurde von einem Lehrer geschrieben.', 'The book was written by an instructor.'],
+    ['modal and passive in English order', 'Die Zellen können sortiert werden.', 'The cells can be sorted.'],
+    ['während opening a clause, then verb-second', 'Während er schlief, regnete es.', 'While he slept, it rained.'],
+    ['verb-second after a weil clause', 'Weil er müde war, schlief er.', 'Because he was tired, he slept.'],
+    ['relative pronoun as the subject', 'Die Dokumente, die genutzt wurden, sind alt.', 'The documents, which were used, are old.'],
+    ['relative pronoun after people is "who"', 'Die Touristen, die im Hotel wohnen, sind müde.', 'The tourists, who live in the hotel, are tired.'],
+    ['separable verb keeps its past tense', 'Der Zug kam gestern an.', 'The train arrived yesterday.'],
+    ['reflexive verb takes its sich sense', 'Das Hotel befindet sich in der Stadt.', 'The hotel is in town.'],
+    ['adjective + noun entry with an inflected adjective', 'Er lebt in den Vereinigten Staaten.', 'He lives in the United States.'],
+    ['sein with no noun after it is "be"', 'Es kann gefährlich sein.', 'It can be dangerous.'],
+    ['polite imperative has no "you"', 'Trinken Sie viel Wasser.', 'Drink much water.'],
+    ['degree word + adjective word by word', 'Die Tür ist sehr eng.', 'The door is very narrow.'],
+    ['possessive + noun word by word', 'Die Kinder spielen mit ihren Eltern.', 'The children play with their parents.'],
+    ['um before a place is "around"', 'Die Reise um die Welt dauerte ein Jahr.', 'The journey around the world took a year.'],
+    ['über is "over"', 'Das Flugzeug flog über die Stadt.', 'The aeroplane flew over the town.'],
+    ['hyphenated compound written apart', 'Er kaufte einen Standard-Drucker.', 'He bought a standard printer.'],
   ];
   it.each(cases)('%s: %s', async (_rule, german, english) => {
     expect(await engine.translateBatch([german])).toEqual([english]);

@@ -46,6 +46,9 @@ describe('Ding format', () => {
     expect(germanKey('er/sie spielt')).toMatchObject({ phrase: 'spielt', conjugated: true });
     expect(germanKey('etw. ergeben')).toMatchObject({ phrase: 'ergeben' });
     expect(germanKey('haben/vorhaben')).toBeUndefined();
+    // Its words never stand side by side in a sentence, so it is no phrase "zu machen".
+    expect(germanKey('etw. zu etw. machen')).toBeUndefined();
+    expect(germanKey('jdm. etw. sagen')).toMatchObject({ phrase: 'sagen' });
   });
 });
 

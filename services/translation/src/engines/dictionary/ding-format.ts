@@ -55,6 +55,7 @@ export function labelPenalty(raw: string): number {
 }
 
 const PLACEHOLDERS_DE = /(?:^|\s)(?:etw\.|jdm\.|jdn\.|jds\.|jd\.|jdm\/etw\.|jdn\/etw\.|…)(?=\s|$)/gu;
+const INNER_PLACEHOLDER_DE = /[\p{L}\p{N}]\s(?:etw\.|jdm\.|jdn\.|jds\.|jd\.|jdm\/etw\.|jdn\/etw\.|…)\s+[\p{L}\p{N}]/u;
 const PLACEHOLDERS_EN = /(?:^|\s)(?:sth\.|sb\.|sb\.’s|sth\.’s|sb\.'s|one’s|one's|oneself|…)(?=\s|$)/gu;
 
 function stripAnnotations(raw: string): string {
@@ -87,7 +88,10 @@ export interface GermanKey {
 
 /** Turns one German synonym into a lookup key, or undefined when it is not usable as one. */
 export function germanKey(raw: string): GermanKey | undefined {
-  let s = stripAnnotations(raw).replace(PLACEHOLDERS_DE, ' ').replace(/\s+/gu, ' ').trim();
+  const stripped = stripAnnotations(raw);
+  // "etw. zu etw. machen" is no phrase "zu machen": its words never stand side by side.
+  if (INNER_PLACEHOLDER_DE.test(stripped)) return undefined;
+  let s = stripped.replace(PLACEHOLDERS_DE, ' ').replace(/\s+/gu, ' ').trim();
   s = s.replace(/[.!?,;:]+$/u, '').replace(/^[„“"»«]+|[„“"»«]+$/gu, '');
   let conjugated = false;
   const pronounForm = PRONOUN_FORM_DE.exec(s);

@@ -52,5 +52,5 @@ export function glossRarity(frequency: EnglishFrequency, gloss: string): number 
 
 const SINGLE_WORD = /^[\p{L}']+$/u;
 
-/** Each word beyond the first costs as much as a word 30× rarer: "said" beats "would say". */
-const EXTRA_WORD_RARITY = 1.5;
+/** Each word beyond the first costs as much as a word 300× rarer: "said" beats "would say". */
+const EXTRA_WORD_RARITY = 2.5;

@@ -37,8 +37,10 @@ const TABLE: Record<string, string> = {
   sie: 'she',
   es: 'it',
   wir: 'we',
-  ihr: 'her',
-  man: 'one',
+  // ihr is mostly the possessive of a plural or a thing (ihr Haus → their house).
+  ihr: 'their',
+  // Generic man is "you" in everyday English (man sollte … → you should …).
+  man: 'you',
   mich: 'me',
   mir: 'me',
   dich: 'you',
@@ -150,7 +152,7 @@ const TABLE: Record<string, string> = {
   von: 'of',
   vor: 'before',
   zu: 'to',
-  über: 'about',
+  über: 'over',
   unter: 'under',
   um: 'at',
   für: 'for',
@@ -233,6 +235,11 @@ const TABLE: Record<string, string> = {
   dessen: 'whose',
   deren: 'whose',
   darauf: 'on it',
+  // Pronominal adverbs are preposition + "it"; the dictionary leads with idioms (darüber → "across").
+  darüber: 'about it',
+  darin: 'in it',
+  daraus: 'from it',
+  dagegen: 'against it',
   davon: 'of it',
   dafür: 'for it',
   trotz: 'despite',
@@ -252,6 +259,20 @@ const PAIRS: Record<string, string> = {
   'es gab': 'there was',
   'gab es': 'there was',
   'als auch': 'and',
+  // einer der größten Städte → one of the biggest cities.
+  'einer der': 'one of the',
+  'eines der': 'one of the',
+  'eine der': 'one of the',
+  'einem der': 'one of the',
+  'einen der': 'one of the',
+  // die meisten Menschen → most people.
+  'die meisten': 'most',
+  'den meisten': 'most',
+  'der meisten': 'of most',
+  'am meisten': 'the most',
+  'einer von': 'one of',
+  'eine von': 'one of',
+  'eines von': 'one of',
   'nach hause': 'home',
   'zu hause': 'at home',
 };
@@ -287,7 +308,7 @@ export const NONFINITE_AUXILIARIES = new Set(['sein', 'haben', 'werden', 'worden
 
 /** Conjunctions that open a verb-final clause. */
 export const SUBORDINATORS = new Set([
-  'dass', 'weil', 'wenn', 'ob', 'obwohl', 'als', 'damit', 'bevor', 'nachdem', 'während', 'sodass',
+  'dass', 'weil', 'wenn', 'ob', 'obwohl', 'als', 'damit', 'bevor', 'nachdem', 'während', 'da', 'sodass',
   'wo', 'falls', 'seit', 'seitdem', 'bis', 'indem', 'sobald', 'solange', 'wobei', 'womit', 'wodurch',
 ]);
 

@@ -40,7 +40,7 @@ export interface LexiconStats {
 /** Lower is better: first synonym, headword not example, few register labels, rich entry. */
 function rank(altIndex: number, subIndex: number, words: number, penalty: number, subCount: number): number {
   const example = subIndex === 0 ? 0 : words > 1 ? 3 : 1;
-  return altIndex * 2 + example + penalty - Math.min(subCount, 12) * 0.5;
+  return altIndex * 3 + example + penalty - Math.min(subCount, 12) * 0.5;
 }
 
 /** How far an `article noun` entry ranks below entries of the bare noun. */
@@ -55,8 +55,8 @@ function articlePlusWord(phrase: string): boolean {
 }
 
 /** How much one step of rarity (×10 fewer uses in English) weighs against the entry's layout. */
-const RARITY_WEIGHT = 1;
-/** A later English synonym of the same entry wins only when it is 100× as common. */
+const RARITY_WEIGHT = 1.5;
+/** A later English synonym of the same entry wins only when it is ~20× as common (2 / 1.5 steps). */
 const SYNONYM_ORDER_WEIGHT = 2;
 /** English synonyms weighed by use; the rest of an entry's list is rarely better. */
 const MAX_SYNONYMS_RATED = 3;

@@ -11,8 +11,11 @@ const NOMINAL_ENDINGS = ['innen', 'ern', 'nen', 'en', 'er', 'es', 'em', 'e', 'n'
 /** Conjugation endings of verbs, longest first; the lemma is stem + `en` or `n`. */
 const VERBAL_ENDINGS = ['test', 'tet', 'ten', 'te', 'est', 'end', 'st', 'et', 't', 'e', 'en'];
 
-/** Candidate dictionary forms of an inflected word (lower-cased), most likely first. */
-export function lemmaCandidates(lowerWord: string, nounFirst: boolean): string[] {
+/**
+ * Candidate dictionary forms of an inflected word (lower-cased), most likely first. With
+ * `isVerb`, a verbal candidate is kept only when it is a verb (neuen is not a form of "neun").
+ */
+export function lemmaCandidates(lowerWord: string, nounFirst: boolean, isVerb?: (lemma: string) => boolean): string[] {
   const nominal: string[] = [];
   for (const ending of NOMINAL_ENDINGS) {
     if (lowerWord.endsWith(ending) && lowerWord.length - ending.length >= MIN_STEM) {
@@ -29,7 +32,8 @@ export function lemmaCandidates(lowerWord: string, nounFirst: boolean): string[]
   // Past participles: ge-mach-t → machen, ge-fahr-en → fahren.
   const participle = /^ge(\p{L}{3,}?)(?:t|et|en)$/u.exec(lowerWord);
   if (participle?.[1]) verbal.push(`${participle[1]}en`, `${participle[1]}n`);
-  const ordered = nounFirst ? [...nominal, ...verbal] : [...verbal, ...nominal];
+  const verbs = isVerb ? verbal.filter(isVerb) : verbal;
+  const ordered = nounFirst ? [...nominal, ...verbs] : [...verbs, ...nominal];
   return [...new Set(ordered)].filter((c) => c !== lowerWord);
 }
 

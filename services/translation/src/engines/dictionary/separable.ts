@@ -1,4 +1,5 @@
 import { SEPARABLE_PARTICLES } from './function-words.js';
+import { germanVerbForm, inflectGloss, type VerbForm } from './inflection.js';
 import type { Lexicon } from './lexicon.js';
 import { lemmaCandidates } from './morphology.js';
 import { clauses, type Unit } from './units.js';
@@ -20,12 +21,45 @@ export function joinSeparableVerbs(units: Unit[], lexicon: Lexicon): void {
       if (!verb || verb.words !== 1 || (i > 0 && /^\p{Lu}/u.test(verb.source))) continue;
       const gloss = separableGloss(particle.lower, verb.lower, lexicon);
       if (gloss !== undefined) {
-        verb.gloss = /^\p{Ll}+[^e]t$/u.test(verb.lower) ? thirdPerson(gloss) : gloss;
+        verb.gloss = inTense(gloss, tense(verb.lower, lexicon));
         particle.gloss = '';
         break;
       }
     }
   }
+}
+
+/**
+ * A verb-final clause keeps the particle on its verb, in forms the dictionary may not list:
+ * stattfand → statt + fand → stattfinden "take place" → "took place", abhielt → "held".
+ */
+export function particleVerbGloss(lower: string, lexicon: Lexicon): string | undefined {
+  for (const particle of SEPARABLE_PARTICLES) {
+    if (!lower.startsWith(particle) || lower.length - particle.length < 3) continue;
+    const finite = lower.slice(particle.length);
+    const gloss = separableGloss(particle, finite, lexicon);
+    if (gloss !== undefined) return inTense(gloss, tense(finite, lexicon));
+  }
+  return undefined;
+}
+
+function inTense(gloss: string, form: VerbForm | undefined): string {
+  return form === 'past' ? inflectGloss(gloss, 'past') : form === 'thirdPerson' ? thirdPerson(gloss) : gloss;
+}
+
+/**
+ * The tense of a finite verb the particle is joined to: its own gloss is its infinitive's in
+ * the past (gab "gave", hielt "held"), or its ending says (forderte → past, fängt → present).
+ */
+function tense(finite: string, lexicon: Lexicon): VerbForm | undefined {
+  const lemma = lexicon.verbLemma(finite);
+  if (lemma !== undefined && lemma !== finite) {
+    const own = lexicon.lookupExact(finite, false)?.split(' ')[0];
+    const base = lexicon.lookupExact(lemma, false);
+    if (own !== undefined && base !== undefined && own === inflectGloss(base, 'past').split(' ')[0]) return 'past';
+  }
+  if (/^\p{Ll}+[^e]t$/u.test(finite)) return 'thirdPerson';
+  return germanVerbForm(finite)?.form;
 }
 
 /** The gloss of particle + the verb's infinitive, if the dictionary has that verb. */

@@ -24,3 +24,10 @@ export function clauses(units: readonly Unit[]): [start: number, end: number][] 
   }
   return out;
 }
+
+/** What the clause rules ask of the dictionary: whether a word is a verb form, and plain glosses. */
+export interface WordClasses {
+  /** The infinitive of a verb form (`fing` → `fangen`, `erreichten` → `erreichen`), or undefined. */
+  verbLemma(lowerWord: string): string | undefined;
+  lookupExact(phrase: string, noun: boolean): string | undefined;
+}

@@ -6,10 +6,14 @@ import {
   PREPOSITIONS,
   PRONOUNS,
   RELATIVE_PRONOUNS,
+  SEPARABLE_PARTICLES,
   SUBORDINATORS,
 } from './function-words.js';
-import type { Lexicon } from './lexicon.js';
-import { clauses, type Unit } from './units.js';
+import { inflectGloss } from './inflection.js';
+import { clauses, type Unit, type WordClasses } from './units.js';
+
+/** Conjunctions that join main clauses without changing their order. */
+const COORDINATORS = new Set(['und', 'oder', 'aber', 'sondern', 'denn']);
 
 /** The longest verb cluster moved: "geschlossen werden musste". */
 const MAX_CLUSTER = 3;
@@ -29,15 +33,27 @@ const FRONT_REACH = 5;
  *   after a comma starts with its infinitive: "…, Kyoto zu ratifizieren" → "…, to ratify Kyoto".
  * Questions keep their order: the verb comes first there in English too.
  */
-export function englishWordOrder(units: Unit[], lexicon: Lexicon): void {
-  for (const [start, end] of clauses(units)) {
-    if (end - start < 3) continue;
-    const order = clauseOrder(units, start, end, lexicon);
+export function englishWordOrder(units: Unit[], lexicon: WordClasses): void {
+  let previousFirst: Unit | undefined;
+  for (const [clauseStart, end] of clauses(units)) {
+    const opener = previousFirst;
+    previousFirst = units[clauseStart];
+    passiveAgent(units, clauseStart, end, lexicon);
+    // "…, und die Chefs sind beide zurückgetreten": the clause proper starts after the conjunction.
+    const start = COORDINATORS.has(units[clauseStart]?.lower ?? '') ? clauseStart + 1 : clauseStart;
+    // After a fronted subordinate clause or a quote the main clause opens with its verb: "…, sagte er".
+    const afterClause = start > 0 && /,\s*$/u.test(units[start]?.gap ?? '') &&
+      ([opener, units[0]].some((u) => u !== undefined && (SUBORDINATORS.has(u.lower) || PREPOSITIONS.has(u.lower))) ||
+        /["“”„»«]/u.test(units[start]?.gap ?? ''));
+    auxiliaryReadings(units, start, end, lexicon);
+    // "…, regnete es" → "it rained" has two words; other clauses need three to change.
+    if (end - start < (afterClause ? 2 : 3)) continue;
+    const order = clauseOrder(units, start, end, lexicon, afterClause) ?? clusterOrder(units, start, end, lexicon);
     if (order) reorder(units, start, order);
   }
 }
 
-function clauseOrder(units: readonly Unit[], start: number, end: number, lexicon: Lexicon): number[] | undefined {
+function clauseOrder(units: readonly Unit[], start: number, end: number, lexicon: WordClasses, afterClause: boolean): number[] | undefined {
   const first = units[start];
   if (!first) return undefined;
   const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from) }, (_, k) => from + k);
@@ -56,23 +72,37 @@ function clauseOrder(units: readonly Unit[], start: number, end: number, lexicon
   if (relative || SUBORDINATORS.has(first.lower)) {
     const clusterStart = trailingVerbs(units, start + 1, end, lexicon);
     const subjectEnd = nounPhraseEnd(units, start + 1, clusterStart, lexicon) ?? start + 1;
-    if (clusterStart >= end || clusterStart <= subjectEnd) return undefined;
+    // A relative pronoun may be the subject itself: "…, die genutzt wurden" → "which were used".
+    if (clusterStart >= end || clusterStart < subjectEnd) return undefined;
     const cluster = range(clusterStart, end).reverse();
-    passiveInCluster(units, cluster);
+    passiveInCluster(units, cluster, 1, lexicon);
+    perfectInCluster(units, cluster[0], cluster.slice(1), lexicon);
+    // "…, die genutzt werden" → "which are used".
+    const finite = units[cluster[0] ?? -1];
+    const participle = units[cluster[1] ?? -1];
+    if (finite && participle && PASSIVE[finite.lower] && isParticiple(participle, lexicon)) finite.gloss = PASSIVE[finite.lower] ?? finite.gloss;
+    // während and da open a clause as "while" and "as" (before a noun they are "during" and "there").
+    first.gloss = CONJUNCTIONS[first.lower] ?? first.gloss;
     return [...range(start, subjectEnd), ...cluster, ...range(subjectEnd, clusterStart)];
   }
   // A main clause: find its finite verb.
   let finite = -1;
   for (let i = start; i < Math.min(end, start + FRONT_REACH); i++) {
     const unit = units[i];
-    if (unit && (AUXILIARIES.has(unit.lower) || (i > start && isVerb(unit, lexicon)))) {
+    if (unit && (AUXILIARIES.has(unit.lower) || ((i > start || afterClause) && isVerb(unit, lexicon)))) {
       finite = i;
       break;
     }
   }
   const verb = units[finite];
-  if (finite <= start || !verb) return undefined;
-  const inverted = PREPOSITIONS.has(first.lower) || (finite === start + 1 && isAdverb(first, start === 0, lexicon));
+  if (finite < start || (finite === start && !afterClause) || !verb) return undefined;
+  // Fronted: a prepositional phrase (Nach dem Spiel sagte er), an adverb (Heute ist …), an
+  // adverb before one (Kurz nach elf blockierten die Demonstranten …).
+  const inverted =
+    finite === start ||
+    PREPOSITIONS.has(first.lower) ||
+    (finite === start + 1 && isAdverb(first, start === 0, lexicon)) ||
+    (finite > start + 2 && PREPOSITIONS.has(units[start + 1]?.lower ?? '') && isAdverb(first, start === 0, lexicon));
   let subjectFrom = start;
   let subjectEnd = finite;
   if (inverted) {
@@ -83,8 +113,9 @@ function clauseOrder(units: readonly Unit[], start: number, end: number, lexicon
   }
   const afterSubject = inverted ? subjectEnd : finite + 1;
   const clusterStart = AUXILIARIES.has(verb.lower) ? trailingVerbs(units, afterSubject, end, lexicon) : end;
-  const cluster = clusterStart > afterSubject ? range(clusterStart, end).reverse() : [];
-  passiveInCluster(units, cluster);
+  const cluster = clusterStart < end ? range(clusterStart, end).reverse() : [];
+  passiveInCluster(units, cluster, 0, lexicon);
+  perfectInCluster(units, finite, cluster, lexicon);
   // "wird … gebaut" is the passive "is built", not "will built".
   const passive = PASSIVE[verb.lower];
   const last = units[end - 1];
@@ -97,17 +128,101 @@ function clauseOrder(units: readonly Unit[], start: number, end: number, lexicon
 }
 
 /**
- * In a cluster read in English order, `werden` after the finite verb is the passive's "be" and
- * `sein`/`haben` are infinitives: "hergestellt werden kann" → "can be manufactured".
+ * A clause of no known shape still gets its final verb cluster in English order, where it
+ * stands: "…, mit dem Zellen sortiert werden können" → "… can be sorted".
  */
-function passiveInCluster(units: readonly Unit[], cluster: readonly number[]): void {
+function clusterOrder(units: readonly Unit[], start: number, end: number, lexicon: WordClasses): number[] | undefined {
+  const clusterStart = trailingVerbs(units, start, end, lexicon);
+  // Only a cluster ending in its finite auxiliary (sortiert werden können): in a main clause
+  // like "Die Brücke wird gebaut" the finite verb already stands second.
+  if (end - clusterStart < 2 || units[clusterStart]?.lower === 'zu' || !AUXILIARIES.has(units[end - 1]?.lower ?? '')) return undefined;
+  const cluster = Array.from({ length: end - clusterStart }, (_, k) => end - 1 - k);
+  passiveInCluster(units, cluster, 1, lexicon);
+  const finite = units[cluster[0] ?? -1];
+  const participle = units[cluster[1] ?? -1];
+  if (finite && participle && PASSIVE[finite.lower] && isParticiple(participle, lexicon)) finite.gloss = PASSIVE[finite.lower] ?? finite.gloss;
+  return [...Array.from({ length: clusterStart - start }, (_, k) => start + k), ...cluster];
+}
+
+/**
+ * In a cluster read in English order, `werden` after the finite verb is the passive's "be" and
+ * `sein`/`haben` are infinitives: "hergestellt werden kann" → "can be manufactured". `from` is
+ * where the non-finite verbs start (1 when the cluster holds the finite verb too).
+ */
+function passiveInCluster(units: readonly Unit[], cluster: readonly number[], from: number, lexicon: WordClasses): void {
   for (const [k, index] of cluster.entries()) {
     const unit = units[index];
-    if (!unit || k === 0) continue;
+    if (!unit || k < from) continue;
     if (unit.lower === 'werden' || unit.lower === 'sein') unit.gloss = 'be';
     else if (unit.lower === 'haben') unit.gloss = 'have';
+    else if (isParticiple(unit, lexicon)) unit.gloss = participleGloss(unit, lexicon);
   }
 }
+
+/**
+ * The perfect of a verb of motion or change is formed with `sein`: "ist gekommen" → "has
+ * come", "war gekommen" → "had come" (not "is come", "was come").
+ */
+function perfectInCluster(units: readonly Unit[], finiteIndex: number | undefined, rest: readonly number[], lexicon: WordClasses): void {
+  const finite = units[finiteIndex ?? -1];
+  const participle = units[rest[0] ?? -1];
+  if (!finite || !participle || rest.length !== 1 || !isParticiple(participle, lexicon)) return;
+  const perfect = SEIN_PERFECT[finite.lower];
+  const lemma = lexicon.verbLemma(participle.lower);
+  if (perfect && lemma !== undefined && takesSein(lemma)) finite.gloss = perfect;
+}
+
+const SEIN_PERFECT: Record<string, string> = { ist: 'has', sind: 'have', bin: 'have', war: 'had', waren: 'had' };
+/**
+ * Verbs of motion or change of state, whose perfect is formed with `sein` (gekommen,
+ * angekommen, gestorben), alone or after a separable particle; bekommen, verstehen take `haben`.
+ */
+const SEIN_VERBS = new RegExp(
+  `^(?:${[...SEPARABLE_PARTICLES].join('|')}|heran|herum|hinaus|um|durch|ent|zer)?(?:kommen|gehen|fahren|fliegen|laufen|reisen|sterben|werden|bleiben|passieren|geschehen|fallen|wachsen|steigen|sinken|ziehen|treten|entstehen|erscheinen|gelingen|wandern|folgen|springen|schwimmen|fliehen|wachen|verschwinden|landen|stürzen|begegnen|rennen|segeln|fließen|sein)$`,
+  'u',
+);
+
+function takesSein(lemma: string): boolean {
+  return SEIN_VERBS.test(lemma);
+}
+
+/**
+ * A clause ending in a participle reads its auxiliary as a passive or a perfect whatever its
+ * order: "…, ist im Alter von 54 Jahren gestorben" → "has … died", "wird … gebaut" → "is built".
+ */
+function auxiliaryReadings(units: Unit[], start: number, end: number, lexicon: WordClasses): void {
+  const last = units[end - 1];
+  if (!last || !isParticiple(last, lexicon)) return;
+  for (let i = start; i < end - 1; i++) {
+    const unit = units[i];
+    if (!unit || !AUXILIARIES.has(unit.lower)) continue;
+    const passive = PASSIVE[unit.lower];
+    if (passive) unit.gloss = passive;
+    else perfectInCluster(units, i, [end - 1], lexicon);
+    return;
+  }
+}
+
+/** In a passive clause (a form of werden and a participle), von and durch name the agent: "by". */
+function passiveAgent(units: Unit[], start: number, end: number, lexicon: WordClasses): void {
+  let werden = false;
+  let participle = false;
+  for (let i = start; i < end; i++) {
+    const unit = units[i];
+    if (!unit) continue;
+    werden ||= PASSIVE_AUXILIARIES.has(unit.lower);
+    participle ||= isParticiple(unit, lexicon);
+  }
+  if (!werden || !participle) return;
+  for (let i = start; i < end; i++) {
+    const unit = units[i];
+    const agent = unit && AGENT[unit.lower];
+    if (agent) unit.gloss = agent;
+  }
+}
+
+const PASSIVE_AUXILIARIES = new Set(['wird', 'werden', 'wurde', 'wurden', 'worden']);
+const AGENT: Record<string, string> = { von: 'by', vom: 'by the', durch: 'by' };
 
 /** Puts the units of one clause in `order` (absolute indexes), keeping each gap in its place. */
 function reorder(units: Unit[], start: number, order: readonly number[]): void {
@@ -120,13 +235,28 @@ function reorder(units: Unit[], start: number, order: readonly number[]): void {
 
 const PASSIVE: Record<string, string> = { wird: 'is', werden: 'are' };
 
-/** A past participle: a listed verb form that is not its own infinitive (gebaut → bauen). */
-function isParticiple(unit: Unit, lexicon: Lexicon): boolean {
+const CONJUNCTIONS: Record<string, string> = { während: 'while', da: 'as' };
+
+/**
+ * A participle the dictionary does not list was glossed by its ending as a present
+ * ("sortiert" → "sorts"); after an auxiliary it is the English participle ("sorted").
+ */
+function participleGloss(unit: Unit, lexicon: WordClasses): string {
   const lemma = lexicon.verbLemma(unit.lower);
-  return lemma !== undefined && lemma !== unit.lower && /(?:t|en)$/u.test(unit.lower) && !/(?:te|ten)$/u.test(unit.lower);
+  const base = lemma === undefined ? undefined : lexicon.lookupExact(lemma, false);
+  if (base === undefined || unit.gloss !== inflectGloss(base, 'thirdPerson')) return unit.gloss;
+  return inflectGloss(base, 'participle');
 }
 
-function isVerb(unit: Unit | undefined, lexicon: Lexicon): boolean {
+/** A past participle: a listed verb form that is not its own infinitive (gebaut → bauen). */
+function isParticiple(unit: Unit, lexicon: WordClasses): boolean {
+  const lemma = lexicon.verbLemma(unit.lower);
+  // Not a past tense (sagte, sagten), but getreten, zurückgetreten are participles.
+  const past = /(?:te|ten)$/u.test(unit.lower) && !/ge\p{L}+ten$/u.test(unit.lower);
+  return lemma !== undefined && lemma !== unit.lower && /(?:t|en)$/u.test(unit.lower) && !past;
+}
+
+function isVerb(unit: Unit | undefined, lexicon: WordClasses): boolean {
   if (!unit || unit.words !== 1) return false;
   if (AUXILIARIES.has(unit.lower) || NONFINITE_AUXILIARIES.has(unit.lower)) return true;
   if (/^\p{Lu}/u.test(unit.source) || isFunctionWord(unit.lower)) return false;
@@ -134,7 +264,7 @@ function isVerb(unit: Unit | undefined, lexicon: Lexicon): boolean {
 }
 
 /** Where a clause's final verb cluster starts (`end` when it has none). */
-function trailingVerbs(units: readonly Unit[], from: number, end: number, lexicon: Lexicon): number {
+function trailingVerbs(units: readonly Unit[], from: number, end: number, lexicon: WordClasses): number {
   let i = end;
   while (i > from && end - i < MAX_CLUSTER && isVerb(units[i - 1], lexicon)) i--;
   // "zu" belongs to the infinitive after it: "… zu verstecken" stays together.
@@ -142,12 +272,16 @@ function trailingVerbs(units: readonly Unit[], from: number, end: number, lexico
   return i;
 }
 
+/** Cardinal numbers in digits or words: 14, vierzehn, zwanzig, hundert. */
+const NUMERAL =
+  /^(?:\d[\d.,]*|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|\p{L}+zehn|\p{L}*zig|\p{L}*ßig|hundert|tausend)$/u;
+
 function isNoun(unit: Unit | undefined): boolean {
   return unit !== undefined && /^\p{Lu}/u.test(unit.source) && !isFunctionWord(unit.lower);
 }
 
 /** A fronted single word that is not a noun, a name or a pronoun: Heute, Dann, Trotzdem. */
-function isAdverb(unit: Unit, sentenceInitial: boolean, lexicon: Lexicon): boolean {
+function isAdverb(unit: Unit, sentenceInitial: boolean, lexicon: WordClasses): boolean {
   if (PRONOUNS.has(unit.lower) || DETERMINERS.has(unit.lower)) return false;
   if (!sentenceInitial) return !isNoun(unit);
   return lexicon.lookupExact(unit.lower, false) !== undefined;
@@ -157,12 +291,14 @@ function isAdverb(unit: Unit, sentenceInitial: boolean, lexicon: Lexicon): boole
  * The end of the noun phrase starting at `i` (a pronoun, a name, or determiner … noun, with a
  * genitive after it), or undefined when none starts there.
  */
-function nounPhraseEnd(units: readonly Unit[], i: number, end: number, lexicon: Lexicon): number | undefined {
+function nounPhraseEnd(units: readonly Unit[], i: number, end: number, lexicon: WordClasses): number | undefined {
   const unit = units[i];
   if (!unit || i >= end) return undefined;
   let j: number;
   if (PRONOUNS.has(unit.lower)) return i + 1;
-  if (DETERMINERS.has(unit.lower)) {
+  // "vierzehn Banken", "reiche Klienten": a number or an adjective before a noun opens one too.
+  const adjective = /^\p{Ll}+(?:e|en|er|es|em)$/u.test(unit.source) && isNoun(units[i + 1]);
+  if (DETERMINERS.has(unit.lower) || NUMERAL.test(unit.lower) || adjective) {
     j = i + 1;
     while (j < end && !isNoun(units[j])) {
       if (isVerb(units[j], lexicon) && !/^\p{L}+(?:e|en|er|es|em)$/u.test(units[j]?.lower ?? '')) return undefined;
