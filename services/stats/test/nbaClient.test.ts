@@ -52,7 +52,9 @@ afterEach(async () => {
   running = undefined;
 });
 
-const fast = { timeoutMs: 300, backoffMs: 10, pauseMs: 0 };
+// Generous timeouts: a loopback answer on a loaded CI machine can take hundreds of milliseconds, and
+// a timed-out good answer would be retried and counted as a second attempt.
+const fast = { timeoutMs: 5_000, backoffMs: 10, pauseMs: 0 };
 
 describe('leagueDashParams', () => {
   it('has 36 parameters in alphabetical order', () => {
@@ -123,7 +125,7 @@ describe('nba client against a loopback replay', () => {
   it('retries after a hung first attempt and succeeds on the second', async () => {
     const replay = await startReplay(['hang', 'reply']);
     running = replay.server;
-    const client = createNbaClient({ ...fast, baseUrl: replay.baseUrl, retries: 2, timeoutMs: 150 });
+    const client = createNbaClient({ ...fast, baseUrl: replay.baseUrl, retries: 2, timeoutMs: 1_500 });
 
     const result = await client.fetchLeagueDashPlayerStats({
       season: '2025-26',
