@@ -9,7 +9,10 @@
  *   database's ceiling; PostgreSQL only), fleet direct, gateway → fleet. Afterwards every stored
  *   booking is read back through the API: every 201 must be stored, and no two may overlap;
  * - reads: `GET /cars/1` on fleet direct and through the gateway;
- * - proxy cost: the trivial upstream direct, behind nginx, behind the gateway (auth on).
+ * - proxy cost: the trivial upstream direct, behind nginx, behind a minimal Node.js proxy
+ *   (minimal-proxy.mjs: node:http and undici, nothing else) and behind the gateway (auth on), each
+ *   with the CPU time the proxy spent per request (from /proc: robust to a busy machine, unlike
+ *   throughput, where nginx is bounded by the load generator sharing its cores).
  *
  *   npm run bench -- fleet [--clients 32] [--resources 50] [--seconds 10] [--warmup 2]
  *                          [--database both|postgresql|pglite] [--profile DIR]
@@ -33,6 +36,7 @@ import { HORIZON_SLOTS, type LoadResult, type LoadSpec } from './load.js';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const LOAD = fileURLToPath(new URL('./load.ts', import.meta.url));
 const UPSTREAM = fileURLToPath(new URL('./trivial-upstream.mjs', import.meta.url));
+const MINIMAL_PROXY = fileURLToPath(new URL('./minimal-proxy.mjs', import.meta.url));
 const entryPoint = (name: string) => join(ROOT, 'services', name, 'dist', 'main.js');
 /** Each booking phase books in a century of its own, so phases never refuse each other's periods. */
 const century = (n: number) => Date.UTC(2100 + n * 100, 0, 1);
@@ -160,6 +164,24 @@ async function stopAll(): Promise<void> {
     ),
   );
 }
+
+/** CPU seconds (user + system) a process and its children (nginx's workers) have used so far. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const ticks = (id: number | string) => {
+      // Fields after the command name, which is in parentheses and may hold spaces.
+      const fields = readFileSync(`/proc/${id}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      return Number(fields[11]) + Number(fields[12]); // utime, stime
+    };
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    return [pid, ...children].reduce((sum: number, id) => sum + ticks(id), 0) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+/** USER_HZ: Linux reports CPU time in 1/100 s on every architecture Node runs on. */
+const CLOCK_TICKS = 100;
 
 function rssMiB(pid: number | undefined): number | undefined {
   try {
@@ -409,6 +431,8 @@ interface Phase {
   /** Bookings: how many were answered 201 (warm-up included), and how many of those are not stored. */
   acknowledged?: number;
   missing?: number;
+  /** Proxy cost: CPU time the process answering spent per request (nginx: its master and worker). */
+  cpuMicrosPerRequest?: number | undefined;
 }
 
 async function runOn(database: 'postgresql' | 'pglite', opts: Options, dir: string, withProxyCost: boolean) {
@@ -482,13 +506,15 @@ async function runOn(database: 'postgresql' | 'pglite', opts: Options, dir: stri
     if (withProxyCost) {
       const upstream = await startProcess('trivial upstream', UPSTREAM, ['0'], serviceEnv({}));
       const nginx = await startNginx(upstream.url, dir);
+      const minimal = await startProcess('minimal proxy', MINIMAL_PROXY, [upstream.url], serviceEnv({}));
       const proxied = await startService('gateway', { USERS_URL: users.url, FLEET_URL: upstream.url, GATEWAY_SECRET: gatewaySecret });
       const cost = [
-        { name: 'trivial upstream direct', url: upstream.url, path: '/cars/1' },
+        { name: 'trivial upstream direct', process: upstream, path: '/cars/1' },
         typeof nginx === 'string'
           ? { name: 'nginx → trivial upstream', skipped: nginx }
-          : { name: 'nginx → trivial upstream', url: nginx.url, path: '/cars/1' },
-        { name: 'gateway (auth on) → trivial upstream', url: proxied.url, path: '/api/cars/1' },
+          : { name: 'nginx → trivial upstream', process: nginx, path: '/cars/1' },
+        { name: 'minimal Node.js proxy → trivial upstream', process: minimal, path: '/cars/1' },
+        { name: 'gateway (auth on) → trivial upstream', process: proxied, path: '/api/cars/1' },
       ];
       for (const phase of cost) {
         if ('skipped' in phase) {
@@ -496,7 +522,14 @@ async function runOn(database: 'postgresql' | 'pglite', opts: Options, dir: stri
           continue;
         }
         log(`proxy cost: ${phase.name}`);
-        phases.push({ database: '–', group: 'proxy cost', name: phase.name, result: await load({ ...spec, url: phase.url, path: phase.path, kind: 'get' }) });
+        const before = cpuSeconds(phase.process.child.pid);
+        const result = await load({ ...spec, url: phase.process.url, path: phase.path, kind: 'get' });
+        const after = cpuSeconds(phase.process.child.pid);
+        // Warm-up included: the CPU counters cannot tell its requests apart.
+        const answered = result.requests + Object.values(result.warmupStatuses).reduce((sum, n) => sum + n, 0);
+        const cpuMicrosPerRequest =
+          before === undefined || after === undefined || answered === 0 ? undefined : round(((after - before) * 1e6) / answered, 1);
+        phases.push({ database: '–', group: 'proxy cost', name: phase.name, result, cpuMicrosPerRequest });
       }
       memory['gateway (trivial upstream)'] = rssMiB(proxied.child.pid);
     }
@@ -575,6 +608,27 @@ function targets(phases: Phase[]) {
   return out;
 }
 
+/** Each proxy's throughput and CPU per request beside nginx's, with the gateway's multiple of each. */
+function proxyCostTable(phases: Phase[]): string[] {
+  const measured = phases.filter((p) => p.group === 'proxy cost' && p.result);
+  if (measured.length === 0) return [];
+  const nginx = measured.find((p) => p.name === 'nginx → trivial upstream');
+  const times = (a: number | undefined, b: number | undefined) => (a && b ? `${round(a / b, 2)}×` : '–');
+  return [
+    '## The proxy\'s own cost',
+    '',
+    'CPU time is what the process answering spent per request (user + system, warm-up included; nginx: master and worker), read from `/proc` before and after its phase. Throughput compares poorly here: nginx is held back by the load generator on the same cores. CPU per request does not depend on that, though a busy machine still inflates it (fewer requests per event-loop turn).',
+    '',
+    '| path | req/s | × nginx | CPU µs per request | × nginx |',
+    '|---|---:|---:|---:|---:|',
+    ...measured.map((p) => {
+      const r = p.result as LoadResult;
+      return `| ${p.name} | ${r.requestsPerSecond} | ${times(r.requestsPerSecond, nginx?.result?.requestsPerSecond)} | ${p.cpuMicrosPerRequest ?? '–'} | ${times(p.cpuMicrosPerRequest, nginx?.cpuMicrosPerRequest)} |`;
+    }),
+    '',
+  ];
+}
+
 type Report = {
   date: string;
   command: string;
@@ -624,6 +678,7 @@ function writeReport(report: Report & { benchmark: string }) {
           .join(', ')}`,
     ),
     '',
+    ...proxyCostTable(report.runs.flatMap((r) => r.phases)),
     '## Targets (issue 15)',
     '',
     '| target | measured | met |',
