@@ -34,7 +34,6 @@ describe.each(testDatabaseKinds())('the SQL console cannot take the service down
   it.each(ATTACKS)(
     'stops %s with a 422 problem while other requests are answered',
     async (name, query) => {
-      const began = performance.now();
       const run = await whileConsoleQueryRuns(service, query, () =>
         service.request('GET', '/translations?limit=5'),
       );
@@ -50,9 +49,9 @@ describe.each(testDatabaseKinds())('the SQL console cannot take the service down
       expect(run.sawRunning).toBe(true);
       expect(run.ordinary.status).toBe(200);
       expect(run.servedMeanwhile).toBe(true);
-      // Not a timing assertion: only a hang would take this long.
-      expect(performance.now() - began).toBeLessThan(15_000);
     },
+    // A hang fails by this timeout; a loaded CI machine has taken 17 s to stop, respawn and answer.
+    60_000,
   );
 
   it('translates and stores while a console query burns CPU', async () => {
