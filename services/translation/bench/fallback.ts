@@ -35,7 +35,7 @@ const NONE: DictionaryRules = {
 const STEPS: { step: string; rule?: keyof DictionaryRules }[] = [
   { step: 'word-by-word gloss (no rules)' },
   { step: '+ compound splitting', rule: 'compounds' },
-  { step: '+ sense choice by English frequency', rule: 'commonSense' },
+  { step: '+ sense choice by English frequency and by the senses the dictionary itself uses most', rule: 'commonSense' },
   { step: '+ names left alone', rule: 'names' },
   { step: '+ unlisted verb, plural and adjective forms inflected', rule: 'inflection' },
   { step: '+ numbers, times, dates, decades and scales', rule: 'numbers' },

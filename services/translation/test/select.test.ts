@@ -34,7 +34,8 @@ describe('selectEngine', () => {
     });
     expect(engine.name).toBe('dictionary');
     expect(engine.status().ready).toBe(true);
-  });
+    // The first load compiles the lexicon in a child process: ~20 s, more on a busy machine.
+  }, 120_000);
 
   it('falls back to the dictionary when the model directory holds no usable model', async () => {
     const engine = await selectEngine({

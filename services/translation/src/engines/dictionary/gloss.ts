@@ -135,6 +135,7 @@ export class Glosser {
       relativeWho(units);
       thereAre(units);
       infinitiveSein(units);
+      possessiveIts(units, german);
       if (!/\?\P{L}*$/u.test(sentence)) this.#imperative(units);
     }
     return { sentence, units, tail: sentence.slice(cursor) };
@@ -250,6 +251,15 @@ export class Glosser {
       if (first?.lower === 'als' && last && end - start >= 3 && (start === 0 || /,\s*$/u.test(first.gap)) && this.#isFiniteVerb(last) && !verbSecond) {
         first.gloss = 'when';
         continue;
+      }
+      // "…, in dem das erste Flugzeug sein Ziel traf" → "in which the first plane …".
+      const second = units[start + 1];
+      if (first && second && PREPOSITIONS.has(first.lower) && first.words === 1 && second.words === 1 && /,\s*$/u.test(first.gap)) {
+        const pronoun = RELATIVE_PRONOUNS[second.lower];
+        if (pronoun && last && end - start >= 4 && this.#isFiniteVerb(last) && OPENS_RELATIVE_BODY.has(units[start + 2]?.lower ?? '')) {
+          second.gloss = pronoun;
+          continue;
+        }
       }
       const relative = first && RELATIVE_PRONOUNS[first.lower];
       if (!relative || !last || end - start < 3 || !/,\s*$/u.test(first.gap)) continue;
@@ -498,6 +508,15 @@ function isSingularVerb(word: string | undefined, lexicon: WordClasses): boolean
 
 const SINGULAR_VERBS = new Set(['ist', 'war', 'hat', 'hatte', 'wird', 'wurde', 'kann', 'konnte', 'könnte', 'muss', 'musste', 'soll', 'sollte', 'will', 'wollte', 'darf', 'würde']);
 
+/** Prepositions that open a relative clause before a d-word: "…, in dem …", "…, auf der …". */
+const PREPOSITIONS = new Set(['in', 'an', 'auf', 'aus', 'bei', 'mit', 'nach', 'von', 'zu', 'über', 'unter', 'vor', 'hinter', 'neben', 'zwischen', 'für', 'durch', 'gegen', 'um', 'ohne', 'seit']);
+
+/** What follows a relative pronoun but never an article: another article, a pronoun ("…, in dem er …"). */
+const OPENS_RELATIVE_BODY = new Set([
+  'der', 'die', 'das', 'den', 'dem', 'des', 'ein', 'eine', 'einen', 'einem', 'einer', 'eines',
+  'er', 'sie', 'es', 'man', 'wir', 'ich', 'du', 'ihr', 'sich', 'jeder', 'jede', 'jedes', 'viele', 'alle',
+]);
+
 const REFLEXIVES = new Set(['sich', 'mich', 'dich', 'uns', 'euch']);
 
 /** A relative pronoun after a person is "who": "die Forscher, die …" → "the researchers, who …". */
@@ -508,6 +527,25 @@ function relativeWho(units: Unit[]): void {
     if (PERSON.test(antecedent.gloss) && /^\p{Lu}/u.test(antecedent.source)) unit.gloss = 'who';
   }
 }
+
+/**
+ * sein/seine … are "his" for a man and "its" for a thing, and running text is mostly about
+ * things: "its" unless the sentence names a man (er, ihm, ihn) or a person.
+ */
+function possessiveIts(units: Unit[], german: string): void {
+  if (MALE_CONTEXT.test(german)) return;
+  for (const [k, unit] of units.entries()) {
+    if (unit.gloss !== 'his' || !SEIN_FORMS.test(unit.lower)) continue;
+    // A person before it: a noun for people (der Präsident) or a name the dictionary does not know.
+    const person = units
+      .slice(0, k)
+      .some((u, j) => (PERSON.test(u.gloss) && /^\p{Lu}/u.test(u.source)) || (j > 0 && u.gloss === u.source && /^\p{Lu}\p{Ll}+$/u.test(u.source)));
+    if (!person) unit.gloss = 'its';
+  }
+}
+
+const SEIN_FORMS = /^sein(?:e|en|em|er|es)?$/u;
+const MALE_CONTEXT = /(?:^|[^\p{L}])(?:[Ee]r|ihm|ihn|[Hh]err)(?=[^\p{L}]|$)/u;
 
 /** sein with no noun after it is the infinitive "be": "…, anders sein als …", "… sein." */
 function infinitiveSein(units: Unit[]): void {

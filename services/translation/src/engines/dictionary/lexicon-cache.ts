@@ -30,7 +30,7 @@ export interface CachedLexiconStats extends LexiconStats {
  * process first when none matches. The file's name holds a hash of the dictionary's bytes, of the
  * ranking code and of the frequency list's version, so a new dictionary or a new release never
  * reads a stale one. Read from the cache the lexicon is ready in tens of milliseconds and takes
- * ~15 MB outside the heap, against ~4 s and ~110 MB of heap when ranked in the service.
+ * ~15 MB outside the heap, against ~6 s and ~110 MB of heap when ranked in the service.
  */
 export async function loadCachedLexicon(
   dictionary: string,

@@ -1,7 +1,7 @@
 // A child process that ranks the Ding dictionary into a compiled lexicon file and exits. Run by
-// lexicon-cache.ts when no file matches the dictionary: ranking takes ~4 s of CPU and ~300 MB
-// of transient memory (the text, every candidate, the English frequency list), which goes with
-// the process instead of staying in the service's heap and malloc arenas.
+// lexicon-cache.ts when no file matches the dictionary: ranking takes ~7 s of CPU and ~500–600 MB
+// of transient memory (the text, every candidate and rival sense, the English frequency list),
+// which goes with the process instead of staying in the service's heap and malloc arenas.
 import { randomUUID } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { loadEnglishFrequency } from './english-frequency.js';

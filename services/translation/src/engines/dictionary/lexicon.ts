@@ -27,6 +27,16 @@ interface Candidate {
   score: number;
   /** Whether `score` includes the gloss's rarity: added only once a rival turns up, as most keys have none. */
   rated: boolean;
+  /**
+   * A single word's rival senses (other entries, other English synonyms), best first: the
+   * dictionary's own lines decide between them once all are read (`senseSupport`).
+   */
+  rivals?: Rival[];
+}
+
+interface Rival {
+  gloss: string;
+  score: number;
 }
 
 export interface LexiconStats {
@@ -58,8 +68,15 @@ function articlePlusWord(phrase: string): boolean {
 const RARITY_WEIGHT = 1.5;
 /** A later English synonym of the same entry wins only when it is ~20× as common (2 / 1.5 steps). */
 const SYNONYM_ORDER_WEIGHT = 2;
-/** English synonyms weighed by use; the rest of an entry's list is rarely better. */
-const MAX_SYNONYMS_RATED = 3;
+/** English synonyms weighed by use (and kept as rival senses); the rest of an entry's list is rarely better. */
+const MAX_SYNONYMS_RATED = 5;
+/** Rival senses kept per word besides the best-ranked one. */
+const MAX_RIVALS = 10;
+/**
+ * How much the dictionary's use of a sense weighs against its entry's layout and rarity, per
+ * doubling of the lines that use it: 16 makes it decide wherever the counts differ much.
+ */
+const SUPPORT_WEIGHT = 16;
 
 /** The lexicon of a dictionary's text, and its bytes as `encodeLexicon` lays them out. */
 export interface BuiltLexicon {
@@ -130,6 +147,8 @@ function* lexiconSteps(
         let gloss: string | undefined;
         let glossCost = 0;
         let rated = false;
+        // The entry's other rated synonyms, kept as rival senses of a single word.
+        const synonyms: { gloss: string; cost: number }[] = [];
         for (const [enIndex, rawEn] of enAlts.slice(0, frequency ? MAX_SYNONYMS_RATED : 1).entries()) {
           let candidate = englishGloss(rawEn, { conjugated: key.conjugated, verb });
           if (articlePenalty > 0) candidate = candidate?.replace(/^the /u, '');
@@ -144,9 +163,10 @@ function* lexiconSteps(
             rated = true;
             const cost = enIndex * SYNONYM_ORDER_WEIGHT + RARITY_WEIGHT * glossRarity(frequency, candidate);
             if (cost < glossCost) {
+              synonyms.push({ gloss, cost: glossCost });
               gloss = candidate;
               glossCost = cost;
-            }
+            } else synonyms.push({ gloss: candidate, cost });
           }
         }
         if (gloss === undefined) {
@@ -184,7 +204,11 @@ function* lexiconSteps(
           if (!rated) candidateScore += RARITY_WEIGHT * glossRarity(frequency, gloss);
           rated = true;
         }
-        if (!existing || candidateScore < existing.score) table.set(key.phrase, { gloss, score: candidateScore, rated });
+        if (frequency && key.wordCount === 1) {
+          // Single words keep their rival senses for the dictionary's own lines to decide.
+          offerSense(table, key.phrase, gloss, candidateScore, rated);
+          for (const synonym of synonyms) offerSense(table, key.phrase, synonym.gloss, candidateScore - glossCost + synonym.cost, true);
+        } else if (!existing || candidateScore < existing.score) table.set(key.phrase, { gloss, score: candidateScore, rated });
         if (key.wordCount > 1) {
           const first = key.phrase.slice(0, key.phrase.indexOf(' '));
           phraseStarts.set(first, Math.max(phraseStarts.get(first) ?? 1, key.wordCount));
@@ -192,10 +216,115 @@ function* lexiconSteps(
       }
     }
   }
+  if (frequency) yield* senseSupport(text, lower, upper);
   // Only the glosses are kept, in one buffer rather than Maps of strings (compact-lexicon.ts).
   yield;
   const bytes = encodeLexicon({ lower: glosses(lower), upper: glosses(upper), verbLemmas, phraseStarts }, lines);
   return { lexicon: decodeLexicon(bytes).lexicon, bytes, lines };
+}
+
+/** A sense for a single word: the best-ranked one, or one of its rivals. */
+function offerSense(table: Map<string, Candidate>, phrase: string, gloss: string, score: number, rated: boolean): void {
+  const existing = table.get(phrase);
+  if (!existing) {
+    table.set(phrase, { gloss, score, rated });
+    return;
+  }
+  if (existing.gloss === gloss) {
+    existing.score = Math.min(existing.score, score);
+    return;
+  }
+  existing.rated = true;
+  const rivals = (existing.rivals ??= []);
+  let offered = rivals.find((rival) => rival.gloss === gloss);
+  if (offered) offered.score = Math.min(offered.score, score);
+  else rivals.push((offered = { gloss, score }));
+  // The best-ranked sense stays in front, the others behind it.
+  if (offered.score < existing.score) {
+    [existing.gloss, offered.gloss] = [offered.gloss, existing.gloss];
+    [existing.score, offered.score] = [offered.score, existing.score];
+  }
+  if (rivals.length > MAX_RIVALS) {
+    rivals.sort((a, b) => a.score - b.score);
+    rivals.length = MAX_RIVALS;
+  }
+}
+
+/**
+ * A second pass over the dictionary: each rival sense of a word counts the lines whose German
+ * has the word and whose English has the sense ("Stadt" is "city" in die Stadt Prag, Hauptstadt,
+ * Innenstadt …, "town" in fewer), and the sense the dictionary uses most becomes the gloss. The
+ * counts are the dictionary's own, for every word alike: nothing is fitted to a test set.
+ */
+function* senseSupport(text: string, lower: Map<string, Candidate>, upper: Map<string, Candidate>): Generator<void> {
+  // Only words with rivals are watched: a small table, each sense's words lower-cased once.
+  const watched = new Map<string, { candidate: Candidate; senses: Sense[] }[]>();
+  for (const table of [lower, upper]) {
+    for (const [key, candidate] of table) {
+      if (!candidate.rivals) continue;
+      const senses = [{ gloss: candidate.gloss, score: candidate.score }, ...candidate.rivals].map(({ gloss, score }) => ({
+        gloss,
+        score,
+        support: 0,
+        // An affix ("self-") is no word of running text: the lines do not vote for it.
+        words: /^-|-$/u.test(gloss) ? [] : (gloss.toLowerCase().match(/\p{L}+/gu) ?? []),
+      }));
+      const entry = { candidate, senses };
+      const list = watched.get(key);
+      if (list) list.push(entry);
+      else watched.set(key, [entry]);
+    }
+  }
+  yield;
+  let start = 0;
+  let lines = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end);
+    start = end + 1;
+    if (++lines % LINES_PER_STEP === 0) yield;
+    const sep = line.indexOf(' :: ');
+    if (sep < 0 || line.startsWith('#')) continue;
+    let english: Set<string> | undefined;
+    let seen: Set<string> | undefined;
+    const tokens = line.slice(0, sep).toLowerCase().match(/\p{L}+/gu) ?? [];
+    for (const [t, token] of tokens.entries()) {
+      const entries = watched.get(token);
+      // A word right before a separable particle is another verb's ("sieht aus" is aussehen's, "fährt ab" abfahren's).
+      if (!entries || seen?.has(token) || PARTICLES.has(tokens[t + 1] ?? '')) continue;
+      (seen ??= new Set()).add(token);
+      const words = (english ??= new Set(line.slice(sep + 4).toLowerCase().match(/\p{L}+/gu) ?? []));
+      for (const { senses } of entries) {
+        // "city", or every word of "capital city".
+        for (const sense of senses) if (sense.words.length > 0 && sense.words.every((word) => words.has(word))) sense.support++;
+      }
+    }
+  }
+  for (const entries of watched.values()) {
+    for (const { candidate, senses } of entries) {
+      let bestCost = Infinity;
+      for (const sense of senses) {
+        const cost = sense.score - SUPPORT_WEIGHT * Math.log2(1 + sense.support);
+        if (cost < bestCost) {
+          bestCost = cost;
+          candidate.gloss = sense.gloss;
+        }
+      }
+      candidate.rivals = undefined;
+    }
+  }
+}
+
+/** Separable particles: a word before one is a separated verb's (sieht … aus), not a use of it. */
+const PARTICLES = new Set(['ab', 'an', 'auf', 'aus', 'bei', 'ein', 'fest', 'fort', 'her', 'hin', 'los', 'mit', 'nach', 'vor', 'weg', 'zu', 'zurück', 'zusammen', 'vorbei', 'weiter']);
+
+interface Sense {
+  readonly gloss: string;
+  readonly score: number;
+  support: number;
+  /** The gloss's words, lower-cased: a line uses the sense when its English has them all. */
+  readonly words: readonly string[];
 }
 
 function* glosses(table: Map<string, Candidate>): Generator<[string, string]> {

@@ -4,7 +4,8 @@
  */
 export interface DictionaryRules {
   /**
-   * Senses ranked by how common their English is (SUBTLEX-US), not only by entry layout; a
+   * Senses ranked by how common their English is (SUBTLEX-US), not only by entry layout, and a
+   * word's rival senses by how many of the dictionary's lines with the word use each; a
    * lower-case word takes a non-noun sense before a noun's.
    */
   readonly commonSense: boolean;
