@@ -7,7 +7,7 @@ export const sourceAliases = {
   '@flotilla/kit': fileURLToPath(new URL('./packages/kit/src/index.ts', import.meta.url)),
 };
 
-export function workspaceProject(name: string) {
+export function workspaceProject(name: string, options: { globalSetup?: string[] } = {}) {
   return defineProject({
     resolve: { alias: sourceAliases },
     test: {
@@ -15,6 +15,7 @@ export function workspaceProject(name: string) {
       include: ['test/**/*.test.ts'],
       testTimeout: 30_000,
       hookTimeout: 60_000,
+      ...options,
     },
   });
 }

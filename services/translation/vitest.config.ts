@@ -1,3 +1,4 @@
 import { workspaceProject } from '../../vitest.shared.js';
 
-export default workspaceProject('translation');
+// The real dictionary's lexicon is compiled once for every test file (test/global-setup.ts).
+export default workspaceProject('translation', { globalSetup: ['test/global-setup.ts'] });

@@ -1,5 +1,7 @@
 import { access } from 'node:fs/promises';
+import { inject } from 'vitest';
 import { DEFAULT_DICTIONARY_PATH, DictionaryEngine } from '../src/engines/dictionary-engine.js';
+import { ALL_RULES } from '../src/engines/dictionary/rules.js';
 
 let shared: Promise<DictionaryEngine> | undefined;
 
@@ -12,7 +14,9 @@ export function realDictionary(): Promise<DictionaryEngine> {
     } catch {
       throw new Error(`these tests need the Ding dictionary at ${path}: apt-get install -y trans-de-en`);
     }
-    return DictionaryEngine.load(path);
+    // Read from the lexicon global-setup.ts compiled, as the service reads its cache.
+    const cacheDir = inject('lexiconCacheDir');
+    return DictionaryEngine.load(path, ALL_RULES, cacheDir ? { cacheDir } : {});
   })();
   return shared;
 }
