@@ -1,5 +1,5 @@
 // A child process that ranks the Ding dictionary into a compiled lexicon file and exits. Run by
-// lexicon-cache.ts when no file matches the dictionary: ranking takes ~7 s of CPU and ~500–600 MB
+// lexicon-cache.ts when no file matches the dictionary: ranking takes 10–20 s of CPU and ~600 MB
 // of transient memory (the text, every candidate and rival sense, the English frequency list),
 // which goes with the process instead of staying in the service's heap and malloc arenas.
 import { randomUUID } from 'node:crypto';

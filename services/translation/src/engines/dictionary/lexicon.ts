@@ -109,12 +109,7 @@ function* lexiconSteps(
   const phraseStarts = new Map<string, number>();
   const verbLemmas = new Map<string, string>();
   let lines = 0;
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const line = text.slice(start, end);
-    start = end + 1;
+  for (const line of text.split('\n')) {
     const entry = parseDingLine(line);
     if (!entry) continue;
     lines++;
@@ -130,6 +125,8 @@ function* lexiconSteps(
     for (let sub = 0; sub < usable; sub++) {
       const deAlts = deSubs[sub] ?? [];
       const enAlts = enSubs[sub] ?? [];
+      // Each English synonym's gloss is made once per sub-entry and form, not once per German synonym.
+      const made: [string[], string[]] = [[], []];
       for (let alt = 0; alt < deAlts.length; alt++) {
         const rawDe = deAlts[alt] ?? '';
         let key = germanKey(rawDe);
@@ -150,7 +147,7 @@ function* lexiconSteps(
         // The entry's other rated synonyms, kept as rival senses of a single word.
         const synonyms: { gloss: string; cost: number }[] = [];
         for (const [enIndex, rawEn] of enAlts.slice(0, frequency ? MAX_SYNONYMS_RATED : 1).entries()) {
-          let candidate = englishGloss(rawEn, { conjugated: key.conjugated, verb });
+          let candidate = glossOf(made, enIndex, rawEn, key.conjugated, verb);
           if (articlePenalty > 0) candidate = candidate?.replace(/^the /u, '');
           if (!candidate) continue;
           if (gloss === undefined) {
@@ -171,8 +168,8 @@ function* lexiconSteps(
         }
         if (gloss === undefined) {
           // Without frequencies (or when the first few are unusable) the first usable one.
-          for (const rawEn of enAlts) {
-            gloss = englishGloss(rawEn, { conjugated: key.conjugated, verb });
+          for (const [enIndex, rawEn] of enAlts.entries()) {
+            gloss = glossOf(made, enIndex, rawEn, key.conjugated, verb);
             if (articlePenalty > 0) gloss = gloss?.replace(/^the /u, '');
             if (gloss) break;
           }
@@ -221,6 +218,14 @@ function* lexiconSteps(
   yield;
   const bytes = encodeLexicon({ lower: glosses(lower), upper: glosses(upper), verbLemmas, phraseStarts }, lines);
   return { lexicon: decodeLexicon(bytes).lexicon, bytes, lines };
+}
+
+/** `englishGloss` of a sub-entry's English synonym, kept in `made` ('' when it has none). */
+function glossOf(made: [string[], string[]], index: number, raw: string, conjugated: boolean, verb: boolean): string | undefined {
+  const forms = made[conjugated ? 1 : 0];
+  let gloss = forms[index];
+  if (gloss === undefined) forms[index] = gloss = englishGloss(raw, { conjugated, verb }) ?? '';
+  return gloss || undefined;
 }
 
 /** A sense for a single word: the best-ranked one, or one of its rivals. */
@@ -276,13 +281,8 @@ function* senseSupport(text: string, lower: Map<string, Candidate>, upper: Map<s
     }
   }
   yield;
-  let start = 0;
   let lines = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const line = text.slice(start, end);
-    start = end + 1;
+  for (const line of text.split('\n')) {
     if (++lines % LINES_PER_STEP === 0) yield;
     const sep = line.indexOf(' :: ');
     if (sep < 0 || line.startsWith('#')) continue;

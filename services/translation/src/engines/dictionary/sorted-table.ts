@@ -12,9 +12,14 @@ const encoder = new TextEncoder();
 
 /** Encodes entries (in any order) as a table. */
 export function encodeTable(entries: Iterable<readonly [string, string]>): Buffer {
-  const rows: { key: Buffer; value: Buffer }[] = [];
-  for (const [key, value] of entries) rows.push({ key: Buffer.from(key), value: Buffer.from(value) });
-  rows.sort((a, b) => Buffer.compare(a.key, b.key));
+  const rows: { key: Buffer; value: Buffer; order: string }[] = [];
+  for (const [key, value] of entries) {
+    const bytes = Buffer.from(key);
+    // The key's bytes as a latin1 string compare as the bytes do, and string comparison is
+    // several times faster than Buffer.compare called from a sort's callback.
+    rows.push({ key: bytes, value: Buffer.from(value), order: bytes.toString('latin1') });
+  }
+  rows.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
   const count = rows.length;
   const header = 4 * (1 + count + 1 + count);
   let bytes = 0;
