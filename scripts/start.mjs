@@ -49,9 +49,9 @@ const { fetchVia, socketAddress } = await import('@flotilla/kit/address');
  * installed: the model's WebAssembly needs the optimising compiler.
  */
 const { BASELINE_WASM_FLAGS } = await import('@flotilla/kit/pglite-settings');
-const { hasModelFile } = await import(
-  pathToFileURL(join(ROOT, 'services', 'translation', 'dist', 'engines', 'bergamot-engine.js')).href
-);
+const translationModule = (path) => import(pathToFileURL(join(ROOT, 'services', 'translation', 'dist', ...path)).href);
+const { hasModelFile } = await translationModule(['engines', 'bergamot-engine.js']);
+const { dictionaryPath } = await translationModule(['engines', 'dictionary-engine.js']);
 // The services run in ROOT, where the model directory's default is.
 const neural = hasModelFile({ TRANSLATION_MODEL_DIR: join(ROOT, 'data', 'translation-model'), ...process.env });
 const nodeFlagsOf = (name) => (name === 'gateway' || (name === 'translation' && neural) ? [] : BASELINE_WASM_FLAGS);
@@ -77,13 +77,16 @@ const startService = (name) =>
   startChild(name, name === 'users' ? { ...sharedEnv, GATEWAY_SECRET_FILE: gatewaySecretFile } : sharedEnv, {
     SOCKET_PATH: sockets[name],
   });
-// Translation takes longest on a first start (its lexicon compiles while its database opens), so
-// it starts at once with a database of its own; the others share one new database directory.
-const [first, rest] = [services.filter((name) => name === 'translation'), services.filter((name) => name !== 'translation')];
+// On a first start translation's lexicon compiles (the longest step by far) while one new database
+// is made for every service; translation starts once both are done, the others with the database.
+const translationDir = services.includes('translation') ? join(dataDir, 'translation') : undefined;
+const lexicon = translationDir && isEmpty(translationDir) ? compileLexicon() : Promise.resolve();
+const databases = prepareDatabases(services);
 const [gatewayUrl] = await Promise.all([
   startChild('gateway', gatewayEnv, { PORT: String(gatewayPort) }),
-  ...first.map(startService),
-  prepareDatabases(rest).then(() => Promise.all(rest.map(startService))),
+  ...services.map((name) =>
+    (name === 'translation' ? Promise.all([databases, lexicon]) : databases).then(() => startService(name)),
+  ),
 ]);
 await waitUntilReady([...services.map((name) => `${urls[name]}/readyz`), `${gatewayUrl}/healthz`]);
 const shown = gatewayUrl.replace('127.0.0.1', 'localhost');
@@ -118,7 +121,6 @@ function privateRunDir() {
  */
 async function prepareDatabases(names) {
   if (process.env.DATABASE_URL) return;
-  const isEmpty = (dir) => !existsSync(dir) || readdirSync(dir).length === 0;
   const missing = names.filter((name) => isEmpty(join(dataDir, name)));
   if (missing.length < 2) return;
   const template = join(dataDir, '.new-database');
@@ -134,6 +136,38 @@ async function prepareDatabases(names) {
   } finally {
     rmSync(template, { recursive: true, force: true });
   }
+}
+
+function isEmpty(dir) {
+  return !existsSync(dir) || readdirSync(dir).length === 0;
+}
+
+/**
+ * Translation's lexicon compiled before it starts, as the image's build step does, so the compile
+ * starts at once, beside the new database. Only for the dictionary fallback with the dictionary
+ * installed: otherwise (a neural model, a dictionary to download) translation does what it needs
+ * itself, and it reports any failure of this step the same way.
+ */
+async function compileLexicon() {
+  const env = { ...process.env, DICTIONARY_CACHE_DIR: translationCacheDir() };
+  if (neural || process.env.TRANSLATION_ENGINE === 'bergamot' || !existsSync(dictionaryPath(env))) return;
+  say("compiling translation's dictionary (a first start only)");
+  const child = fork(join(ROOT, 'services', 'translation', 'dist', 'cli', 'lexicon-compile.js'), [], {
+    env,
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  prefixLines('translation', child.stdout, process.stdout);
+  prefixLines('translation', child.stderr, process.stderr);
+  const stopCompiling = () => child.kill();
+  process.once('exit', stopCompiling);
+  await once(child, 'exit');
+  process.off('exit', stopCompiling);
+}
+
+/** The translator's downloaded dictionary and compiled lexicons belong to this stack's data too. */
+function translationCacheDir() {
+  return process.env.DICTIONARY_CACHE_DIR ?? join(dataDir, 'translation-dictionary');
 }
 
 /** Two stacks on one data directory would corrupt it: the first one holds a lock file. */
@@ -171,10 +205,7 @@ function startChild(name, extraEnv, listen) {
       METRICS_SOCKET_PATH: join(runDir, `${name}-metrics.sock`),
       METRICS_PORT: undefined,
       DATA_DIR: join(dataDir, name),
-      // The translator's downloaded dictionary and compiled lexicons belong to this stack's data too.
-      ...(name === 'translation'
-        ? { DICTIONARY_CACHE_DIR: process.env.DICTIONARY_CACHE_DIR ?? join(dataDir, 'translation-dictionary') }
-        : {}),
+      ...(name === 'translation' ? { DICTIONARY_CACHE_DIR: translationCacheDir() } : {}),
       NODE_ENV: process.env.NODE_ENV ?? 'production',
       ...extraEnv,
     };
