@@ -35,6 +35,18 @@ if (template) {
   db = await PGlite.create('memory://', options);
   const files = (await readdir(start.migrationsDir)).filter((file) => file.endsWith('.sql')).sort();
   for (const file of files) await db.exec(await readFile(join(start.migrationsDir, file), 'utf8'));
+  // A copy thrown away with its thread needs no crash safety and no databases to copy from: an
+  // unlogged table writes no WAL and without template0/1 the data directory is 14 MB smaller, all
+  // held in memory (measured with 37k rows: ~45 MB less).
+  // One statement a call: several in one are a transaction, which DROP DATABASE refuses.
+  for (const statement of [
+    'alter table translations set unlogged',
+    "update pg_database set datistemplate = false where datname in ('template0', 'template1')",
+    'drop database template0',
+    'drop database template1',
+    'checkpoint',
+  ])
+    await db.exec(statement);
   template = await db.dumpDataDir('gzip');
 }
 post({ op: 'ready', template });
