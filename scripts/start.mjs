@@ -51,7 +51,7 @@ const { fetchVia, socketAddress } = await import('@flotilla/kit/address');
 const { BASELINE_WASM_FLAGS } = await import('@flotilla/kit/pglite-settings');
 const translationModule = (path) => import(pathToFileURL(join(ROOT, 'services', 'translation', 'dist', ...path)).href);
 const { hasModelFile } = await translationModule(['engines', 'bergamot-engine.js']);
-const { dictionaryPath } = await translationModule(['engines', 'dictionary-engine.js']);
+const { dictionaryPath } = await translationModule(['engines', 'dictionary-path.js']);
 // The services run in ROOT, where the model directory's default is.
 const neural = hasModelFile({ TRANSLATION_MODEL_DIR: join(ROOT, 'data', 'translation-model'), ...process.env });
 const nodeFlagsOf = (name) => (name === 'gateway' || (name === 'translation' && neural) ? [] : BASELINE_WASM_FLAGS);

@@ -10,7 +10,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { domainServices } from '../../scripts/stack.mjs';
 import { MAX_TEXT_CHARS } from '../../services/translation/src/domain/translate.js';
-import { DEFAULT_DICTIONARY_PATH } from '../../services/translation/src/engines/dictionary-engine.js';
+import { DEFAULT_DICTIONARY_PATH } from '../../services/translation/src/engines/dictionary-path.js';
 import { type RunningStack, startStack } from '../embedded/launcher.js';
 import { describeViolations, horizontalOverflow, launch, screenshot, seriousAxeViolations } from './browser.js';
 

@@ -11,7 +11,7 @@ import type { DB } from './db/schema.js';
 import { EngineHolder } from './domain/engine-holder.js';
 import { bodyLimitFor, MAX_TEXT_CHARS } from './domain/translate.js';
 import { modelDir } from './engines/bergamot-engine.js';
-import { dictionaryPath } from './engines/dictionary-engine.js';
+import { dictionaryPath } from './engines/dictionary-path.js';
 import { dictionaryCachePath, dictionaryProvision } from './engines/dictionary-fetch.js';
 import { FirstStartFetch, type Provision, type RetryPolicy } from './engines/first-start.js';
 import { modelProvision } from './engines/model-fetch.js';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
-import { dictionaryPath } from '../src/engines/dictionary-engine.js';
+import { dictionaryPath } from '../src/engines/dictionary-path.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

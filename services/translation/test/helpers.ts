@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import { inject } from 'vitest';
-import { DEFAULT_DICTIONARY_PATH, DictionaryEngine } from '../src/engines/dictionary-engine.js';
+import { DictionaryEngine } from '../src/engines/dictionary-engine.js';
+import { DEFAULT_DICTIONARY_PATH } from '../src/engines/dictionary-path.js';
 import { ALL_RULES } from '../src/engines/dictionary/rules.js';
 
 let shared: Promise<DictionaryEngine> | undefined;

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_DICTIONARY_PATH } from '../src/engines/dictionary-engine.js';
+import { DEFAULT_DICTIONARY_PATH } from '../src/engines/dictionary-path.js';
 import { engineChoice, selectEngine } from '../src/engines/select.js';
 import { realDictionary } from './helpers.js';
 

@@ -3,7 +3,7 @@
  * start (src/engines/dictionary/lexicon-cache.ts). The container image runs it at build time, so
  * a container reads its lexicon in a tenth of a second from a read-only file system.
  */
-import { dictionaryPath } from '../engines/dictionary-engine.js';
+import { dictionaryPath } from '../engines/dictionary-path.js';
 import { dictionaryCacheDir } from '../engines/dictionary-fetch.js';
 import { loadCachedLexicon } from '../engines/dictionary/lexicon-cache.js';
 

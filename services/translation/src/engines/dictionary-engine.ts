@@ -4,22 +4,13 @@ import { Glosser } from './dictionary/gloss.js';
 import { type LexiconStats, loadLexicon } from './dictionary/lexicon.js';
 import { loadCachedLexicon } from './dictionary/lexicon-cache.js';
 import { ALL_RULES, type DictionaryRules } from './dictionary/rules.js';
+import { DICTIONARY_MISSING_HINT, dictionaryPath } from './dictionary-path.js';
 import {
   type EngineStatus,
   EngineUnavailableError,
   type TranslationEngine,
   throwIfAborted,
 } from './types.js';
-
-/** Where Debian's `trans-de-en` package installs the Ding dictionary. */
-export const DEFAULT_DICTIONARY_PATH = '/usr/share/trans/de-en';
-
-export function dictionaryPath(env: NodeJS.ProcessEnv = process.env): string {
-  return env.DICTIONARY_PATH || DEFAULT_DICTIONARY_PATH;
-}
-
-export const DICTIONARY_MISSING_HINT =
-  'install the Debian package trans-de-en (apt-get install trans-de-en) or set DICTIONARY_PATH';
 
 /** The offline fallback: a word-by-word gloss over the Ding German–English dictionary. */
 export class DictionaryEngine implements TranslationEngine {

@@ -1,5 +1,6 @@
 export { BergamotEngine, type BergamotOptions, modelDir } from './bergamot-engine.js';
-export { DEFAULT_DICTIONARY_PATH, DictionaryEngine, dictionaryPath } from './dictionary-engine.js';
+export { DictionaryEngine } from './dictionary-engine.js';
+export { DEFAULT_DICTIONARY_PATH, dictionaryPath } from './dictionary-path.js';
 export {
   type FetchOptions,
   type FetchProgress,

@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import { BergamotEngine, type BergamotOptions, modelDir } from './bergamot-engine.js';
-import { DICTIONARY_MISSING_HINT, DictionaryEngine, dictionaryPath } from './dictionary-engine.js';
+import { DictionaryEngine } from './dictionary-engine.js';
+import { DICTIONARY_MISSING_HINT, dictionaryPath } from './dictionary-path.js';
 import { dictionaryCacheDir, dictionaryCachePath } from './dictionary-fetch.js';
 import { type EngineStatus, EngineUnavailableError, type TranslationEngine } from './types.js';
 
