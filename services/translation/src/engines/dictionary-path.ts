@@ -1,5 +1,6 @@
 // Where the dictionary is, apart from the engine: the launcher reads it before any service starts,
-// and importing the engine would load the whole dictionary code (~70 MB) into the launcher.
+// and importing the engine would load @flotilla/kit's whole index (Fastify, OpenTelemetry …,
+// ~68 MB) into the launcher.
 
 /** Where Debian's `trans-de-en` package installs the Ding dictionary. */
 export const DEFAULT_DICTIONARY_PATH = '/usr/share/trans/de-en';
