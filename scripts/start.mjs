@@ -79,8 +79,7 @@ const startService = (name) =>
   });
 // On a first start translation's lexicon compiles (the longest step by far) while one new database
 // is made for every service; translation starts once both are done, the others with the database.
-const translationDir = services.includes('translation') ? join(dataDir, 'translation') : undefined;
-const lexicon = translationDir && isEmpty(translationDir) ? compileLexicon() : Promise.resolve();
+const lexicon = services.includes('translation') && newDatabase('translation') ? compileLexicon() : Promise.resolve();
 const databases = prepareDatabases(services);
 const [gatewayUrl] = await Promise.all([
   startChild('gateway', gatewayEnv, { PORT: String(gatewayPort) }),
@@ -120,8 +119,7 @@ function privateRunDir() {
  * services. A directory a service has begun to fill is left to the service.
  */
 async function prepareDatabases(names) {
-  if (process.env.DATABASE_URL) return;
-  const missing = names.filter((name) => isEmpty(join(dataDir, name)));
+  const missing = names.filter(newDatabase);
   if (missing.length < 2) return;
   const template = join(dataDir, '.new-database');
   rmSync(template, { recursive: true, force: true });
@@ -138,7 +136,10 @@ async function prepareDatabases(names) {
   }
 }
 
-function isEmpty(dir) {
+/** A service's first start: its PGlite data directory is yet to be made (there is none with DATABASE_URL). */
+function newDatabase(name) {
+  if (process.env.DATABASE_URL) return false;
+  const dir = join(dataDir, name);
   return !existsSync(dir) || readdirSync(dir).length === 0;
 }
 
